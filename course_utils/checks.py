@@ -1,0 +1,80 @@
+"""Assertions for test cells. They fail with a message that says what is wrong and where to look,
+never what the expected numbers are, so a learner can debug without being handed the answer.
+
+Arrays may be NumPy arrays, torch tensors or nested lists.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+DTYPE_KINDS = {"floating": np.floating, "integer": np.integer, "bool": np.bool_}
+
+
+def _as_numpy(value, name: str) -> np.ndarray:
+    if hasattr(value, "detach"):  # a torch tensor, possibly on a GPU
+        value = value.detach().cpu().numpy()
+    try:
+        return np.asarray(value)
+    except Exception as error:  # ragged lists and other non-arrays
+        raise AssertionError(f"{name} should be array-like; could not read it as an array ({error})") from None
+
+
+def check(condition: bool, message: str) -> None:
+    """Fail with `message` unless `condition` holds."""
+    if not condition:
+        raise AssertionError(message)
+
+
+def check_type(value, expected_type, name: str) -> None:
+    if not isinstance(value, expected_type):
+        wanted = getattr(expected_type, "__name__", None) or " or ".join(t.__name__ for t in expected_type)
+        raise AssertionError(f"{name} should be a {wanted}, but it is a {type(value).__name__}")
+
+
+def check_shape(value, expected_shape: tuple, name: str) -> None:
+    """Shapes are part of the contract, so the message may state the expected one."""
+    shape = _as_numpy(value, name).shape
+    if tuple(shape) != tuple(expected_shape):
+        raise AssertionError(f"{name} should have shape {tuple(expected_shape)}, but it has shape {tuple(shape)}")
+
+
+def check_dtype(value, kind: str, name: str) -> None:
+    """kind: 'floating', 'integer' or 'bool'."""
+    if kind not in DTYPE_KINDS:
+        raise ValueError(f"kind must be one of {sorted(DTYPE_KINDS)}, got {kind!r}")
+    dtype = _as_numpy(value, name).dtype
+    if not np.issubdtype(dtype, DTYPE_KINDS[kind]):
+        raise AssertionError(f"{name} should hold {kind} values, but its dtype is {dtype}")
+
+
+def check_finite(value, name: str) -> None:
+    array = _as_numpy(value, name).astype(float)
+    bad = int((~np.isfinite(array)).sum())
+    if bad:
+        raise AssertionError(f"{name} has {bad} NaN or infinite entries; look for a division by zero or a log of 0")
+
+
+def check_close(actual, expected, name: str, *, rtol: float = 1e-5, atol: float = 1e-6, hint: str = "") -> None:
+    """Shapes must match and every entry be within tolerance; reports how many entries are off."""
+    got = _as_numpy(actual, name).astype(float)
+    want = _as_numpy(expected, "the reference").astype(float)
+    check_shape(got, want.shape, name)
+    close = np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=False)
+    if not close.all():
+        count = int((~close).sum())
+        message = f"{name} is not right: {count} of {close.size} entries are off"
+        finite = np.isfinite(got) & np.isfinite(want)
+        if finite.any():
+            message += f" (largest gap {np.max(np.abs(got - want)[finite]):.3g})"
+        raise AssertionError(message + (f". Hint: {hint}" if hint else ""))
+
+
+def check_equal(actual, expected, name: str, *, hint: str = "") -> None:
+    """Exact equality of scalars, sequences or arrays, without printing the expected value."""
+    got, want = _as_numpy(actual, name), _as_numpy(expected, "the reference")
+    if got.shape != want.shape:
+        check_shape(got, want.shape, name)
+    if not np.array_equal(got, want):
+        differing = int((got != want).sum()) if got.shape else 1
+        message = f"{name} is not what was expected ({differing} of {max(got.size, 1)} entries differ)"
+        raise AssertionError(message + (f". Hint: {hint}" if hint else ""))

@@ -1,0 +1,83 @@
+"""Loaders that turn registry files into arrays and lists the lessons work with."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .registry import fetch
+
+SIMILARITY_BENCHMARKS = {"wordsim353": "wordsim353", "simlex999": "simlex999"}
+
+
+@dataclass
+class WordVectors:
+    """A vocabulary and its vectors: `vectors[i]` is the vector of `words[i]`.
+
+    vectors: (V, d) float32. `index` maps a word to its row.
+    """
+
+    words: list
+    vectors: np.ndarray
+
+    def __post_init__(self):
+        if self.vectors.ndim != 2 or len(self.words) != self.vectors.shape[0]:
+            raise ValueError(
+                f"vectors must be (len(words), d); got {self.vectors.shape} for {len(self.words)} words")
+        self.index = {word: row for row, word in enumerate(self.words)}
+
+    def __len__(self):
+        return len(self.words)
+
+    def __contains__(self, word):
+        return word in self.index
+
+    def __getitem__(self, word):
+        """The (d,) vector of one word; KeyError names the missing word."""
+        if word not in self.index:
+            raise KeyError(f"{word!r} is not in the vocabulary of {len(self.words):,} words")
+        return self.vectors[self.index[word]]
+
+    @property
+    def dim(self):
+        return self.vectors.shape[1]
+
+
+def load_glove(max_words: int | None = None) -> WordVectors:
+    """GloVe 6B 50d: the `max_words` most frequent words (all 400,000 when None)."""
+    if max_words is not None and (not isinstance(max_words, int) or isinstance(max_words, bool) or max_words < 1):
+        raise ValueError(f"max_words must be a positive int or None, got {max_words!r}")
+    import pandas as pd
+
+    words = pd.read_parquet(fetch("glove-6b-50d-words"))["index"].astype(str).tolist()
+    vectors = np.load(fetch("glove-6b-50d-vectors"), mmap_mode="r")
+    stop = len(words) if max_words is None else min(max_words, len(words))
+    return WordVectors(words[:stop], np.array(vectors[:stop], dtype=np.float32))
+
+
+def load_word_similarity(name: str) -> list[tuple[str, str, float]]:
+    """A similarity benchmark ('wordsim353' or 'simlex999') as lower-cased (word1, word2, score) triples."""
+    if name not in SIMILARITY_BENCHMARKS:
+        raise ValueError(f"name must be one of {sorted(SIMILARITY_BENCHMARKS)}, got {name!r}")
+    triples = []
+    with open(fetch(SIMILARITY_BENCHMARKS[name]), encoding="utf-8") as handle:
+        for line in handle:
+            if not line.strip() or line.startswith("#"):
+                continue
+            first, second, score = line.rstrip("\n").split("\t")[:3]
+            triples.append((first.lower(), second.lower(), float(score)))
+    return triples
+
+
+def load_analogies() -> dict[str, list[tuple[str, str, str, str]]]:
+    """The Google analogy questions by section: lower-cased (a, b, c, d), read 'a is to b as c is to d'."""
+    sections: dict[str, list] = {}
+    current = None
+    with open(fetch("google-analogies"), encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith(":"):
+                current = line[1:].strip()
+                sections[current] = []
+            elif line.strip():
+                sections[current].append(tuple(line.lower().split()))
+    return sections

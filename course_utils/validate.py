@@ -1,0 +1,124 @@
+"""Self-check a notebook without nbgrader's extension: run it top to bottom in a fresh kernel and
+score each graded test cell from its nbgrader metadata (points), as the autograder would."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+ANSI_ESCAPES = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@dataclass
+class TestResult:
+    grade_id: str
+    points: float
+    earned: float
+    message: str = ""
+
+
+@dataclass
+class ValidationReport:
+    notebook: str
+    results: list = field(default_factory=list)
+    errors_outside_tests: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+    @property
+    def earned(self) -> float:
+        return sum(r.earned for r in self.results)
+
+    @property
+    def possible(self) -> float:
+        return sum(r.points for r in self.results)
+
+
+def graded_test_cells(notebook) -> list[tuple[int, dict]]:
+    """(index, cell) of every autograded test cell: code cells with nbgrader grade=True and no solution."""
+    found = []
+    for index, cell in enumerate(notebook.cells):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            found.append((index, cell))
+    return found
+
+
+def lost_metadata_warning(notebook) -> str | None:
+    if any("nbgrader" in cell.get("metadata", {}) for cell in notebook.cells):
+        return None
+    return ("this notebook has no nbgrader metadata left (it is lost when a notebook is re-created, "
+            "e.g. copied cell by cell or saved by some editors after a Colab round trip). Points cannot be "
+            "counted and an instructor's autograder will not recognise your answers: copy your answers "
+            "into a fresh copy of the lesson from the course repository. Errors are still listed below.")
+
+
+def first_error(cell) -> str | None:
+    """'Name: message' of the first error output of a cell, or None."""
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            name, value = output.get("ename", "Error"), ANSI_ESCAPES.sub("", output.get("evalue", ""))
+            if name == "NotImplementedError" and not value:
+                return "NotImplementedError: the exercise is not answered yet"
+            if name == "CellTimeoutError" or "timeout" in name.lower():
+                return f"{name}: the cell ran past the time limit (an infinite loop?)"
+            return f"{name}: {value}".strip()
+    return None
+
+
+def run_notebook(notebook, workdir: Path, timeout: int, fast: bool):
+    """Execute in a fresh python3 kernel; errors are recorded in outputs, the rest still runs."""
+    from nbclient import NotebookClient
+
+    env = dict(os.environ)
+    if fast:
+        env["COURSE_FAST"] = "1"
+    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", allow_errors=True,
+                            interrupt_on_timeout=True, resources={"metadata": {"path": str(workdir)}})
+    client.execute(env=env)
+    return notebook
+
+
+def validate(path: str | os.PathLike, *, fast: bool = True, timeout: int = 120) -> ValidationReport:
+    """Run the notebook at `path` and score it. The file on disk is not modified."""
+    path = Path(path)
+    if not path.is_file() or path.suffix != ".ipynb":
+        raise ValueError(f"path must be an existing .ipynb file, got {str(path)!r}")
+    notebook = nbformat.read(path, as_version=4)
+    report = ValidationReport(notebook=str(path))
+    warning = lost_metadata_warning(notebook)
+    if warning:
+        report.warnings.append(warning)
+    run_notebook(notebook, path.parent.resolve(), timeout, fast)
+    graded = {index for index, _ in graded_test_cells(notebook)}
+    for index, cell in graded_test_cells(notebook):
+        meta = cell.metadata["nbgrader"]
+        points = float(meta.get("points", 0))
+        message = first_error(cell)
+        report.results.append(TestResult(meta.get("grade_id", f"cell {index}"), points,
+                                          0.0 if message else points, message or ""))
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code" and index not in graded:
+            message = first_error(cell)
+            if message:
+                report.errors_outside_tests.append((index, message))
+    return report
+
+
+def format_report(report: ValidationReport, width: int = 100) -> str:
+    lines = [f"Notebook: {report.notebook}"]
+    lines += [f"WARNING: {w}" for w in report.warnings]
+    if report.results:
+        name_width = max(8, *(len(r.grade_id) for r in report.results))
+        lines.append(f"{'exercise':<{name_width}}  {'points':>9}  first failing message")
+        lines.append("-" * min(width, name_width + 40))
+        for r in report.results:
+            message = r.message.splitlines()[0] if r.message else "passed"
+            score = f"{r.earned:g}/{r.points:g}"
+            lines.append(f"{r.grade_id:<{name_width}}  {score:>9}  {message[: width - name_width - 13]}")
+        lines.append(f"{'total':<{name_width}}  {f'{report.earned:g}/{report.possible:g}':>9}")
+    for index, message in report.errors_outside_tests:
+        lines.append(f"error in cell {index} (not a test cell): {message.splitlines()[0][:width]}")
+    return "\n".join(lines)

@@ -1,0 +1,31 @@
+"""nbgrader configuration for the course: sources in solutions/, student notebooks in lessons/,
+everything produced by grading under the git-ignored grading/ folder."""
+import os
+
+c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
+
+course_root = os.path.dirname(os.path.abspath(__file__))
+
+c.CourseDirectory.root = course_root
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "lessons"
+c.CourseDirectory.submitted_directory = "grading/submitted"
+c.CourseDirectory.autograded_directory = "grading/autograded"
+c.CourseDirectory.feedback_directory = "grading/feedback"
+c.CourseDirectory.solution_directory = "grading/released_solutions"
+os.makedirs(os.path.join(course_root, "grading"), exist_ok=True)
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(course_root, "grading", "gradebook.db")
+c.CourseDirectory.course_id = "embeddings-course"
+
+# Students work in fast mode only when they choose to; grading always runs fast (NBGRADER_EXECUTION is set).
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+# Every cell, answers included, must finish within this many seconds; a stuck cell is interrupted,
+# marked as failed, and grading continues with the next cell.
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+c.ExecutePreprocessor.kernel_name = "python3"
+c.Execute.kernel_name = "python3"
+
+# Restore locked cells (test cells included) from the released version before grading.
+c.OverwriteCells.enabled = True
