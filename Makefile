@@ -1,0 +1,38 @@
+# The two commands in the README: `make start` (set up, open JupyterLab on lessons/) and
+# `make test` (set up, run the whole test suite). Everything goes into a local virtual environment.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: setup start test system-data release validate bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+start: setup
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --ServerApp.default_url=/lab/tree/lessons
+
+test: setup system-data
+	$(BIN)/python -m pytest
+
+# Optional: Debian's full Fashion-MNIST, for the lessons that use it (they fall back without it).
+system-data:
+	@if [ -d /usr/share/datasets/fashion-mnist ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null) \
+	    || echo "note: could not install dataset-fashion-mnist; continuing without it"; \
+	fi
+
+release: setup
+	$(BIN)/course release
+
+bench: setup
+	$(BIN)/python bench/lesson00_similarity.py
+
+clean:
+	rm -rf grading .pytest_cache

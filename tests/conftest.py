@@ -1,0 +1,70 @@
+"""Shared fixtures: a local HTTP server with scripted failures, and an isolated data cache."""
+import http.server
+import threading
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class ScriptedHandler(http.server.BaseHTTPRequestHandler):
+    """Serves `routes`: path -> bytes (200), or ('drop', bytes, claimed_length) to cut the connection."""
+
+    routes: dict = {}
+
+    def do_GET(self):  # noqa: N802  (name required by BaseHTTPRequestHandler)
+        route = self.routes.get(self.path)
+        if route is None:
+            self.send_error(404, "Not Found")
+            return
+        if isinstance(route, tuple) and route[0] == "drop":
+            _, body, claimed = route
+            self.send_response(200)
+            self.send_header("Content-Length", str(claimed))
+            self.end_headers()
+            self.wfile.write(body)
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(route)))
+        self.end_headers()
+        self.wfile.write(route)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def http_server():
+    """Yields (base_url, routes); add routes before requesting them. Bound to 127.0.0.1 only."""
+    routes = {}
+    handler = type("Handler", (ScriptedHandler,), {"routes": routes})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", routes
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def closed_port_url():
+    """A URL on 127.0.0.1 where nothing listens (connection refused), as when offline."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("COURSE_DATA", str(folder))
+    return folder

@@ -1,0 +1,50 @@
+import numpy as np
+import pytest
+import torch
+
+from course_utils import checks
+
+
+def fails(function, *args, **kwargs):
+    with pytest.raises(AssertionError) as error:
+        function(*args, **kwargs)
+    return str(error.value)
+
+
+def test_check_shape_and_dtype():
+    checks.check_shape(np.zeros((2, 3)), (2, 3), "x")
+    checks.check_shape(torch.zeros(4), (4,), "t")
+    assert "should have shape (3, 2), but it has shape (2, 3)" in fails(checks.check_shape, np.zeros((2, 3)), (3, 2), "x")
+    checks.check_dtype(np.arange(3), "integer", "ids")
+    assert "dtype is float64" in fails(checks.check_dtype, np.zeros(3), "integer", "ids")
+    with pytest.raises(ValueError, match="kind must be one of"):
+        checks.check_dtype(np.zeros(3), "complex", "x")
+
+
+def test_check_close_does_not_reveal_expected_values():
+    checks.check_close([1.0, 2.0], np.array([1.0, 2.0 + 1e-9]), "v")
+    message = fails(checks.check_close, [1.0, 2.0, 3.0], [1.0, 123.456, 3.0], "scores", hint="use cosines")
+    assert "scores is not right: 1 of 3 entries are off" in message and "Hint: use cosines" in message
+    assert "123.456" not in message and "123.5" not in message
+    assert "should have shape" in fails(checks.check_close, [1.0], [1.0, 2.0], "v")
+
+
+def test_check_close_accepts_tensors_and_nan_fails():
+    checks.check_close(torch.tensor([0.5, 0.25]), [0.5, 0.25], "t")
+    assert "1 of 2" in fails(checks.check_close, [np.nan, 1.0], [0.0, 1.0], "v")
+
+
+def test_check_equal_and_finite_and_type():
+    checks.check_equal([3, 1, 2], np.array([3, 1, 2]), "ids")
+    message = fails(checks.check_equal, [3, 1, 2], [3, 9, 2], "ids")
+    assert "1 of 3 entries differ" in message and "9" not in message
+    assert "2 NaN or infinite" in fails(checks.check_finite, [np.nan, np.inf, 1.0], "loss")
+    checks.check_type(1.5, float, "rho")
+    assert "should be a float, but it is a str" in fails(checks.check_type, "x", float, "rho")
+    assert "int or float" in fails(checks.check_type, "x", (int, float), "n")
+    assert fails(checks.check, False, "custom message") == "custom message"
+    checks.check(True, "never shown")
+
+
+def test_ragged_input_is_reported():
+    assert "array-like" in fails(checks.check_shape, [[1, 2], [3]], (2, 2), "rows")

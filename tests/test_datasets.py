@@ -1,0 +1,46 @@
+import numpy as np
+import pytest
+
+import course_utils
+from course_utils import WordVectors
+
+
+def test_load_glove_subset():
+    glove = course_utils.load_glove(max_words=1000)
+    assert len(glove) == 1000 and glove.dim == 50
+    assert glove.vectors.dtype == np.float32 and glove.vectors.shape == (1000, 50)
+    assert glove.words[:3] == ["the", ",", "."]
+    assert "the" in glove and glove.index["the"] == 0
+    np.testing.assert_array_equal(glove["of"], glove.vectors[3])
+
+
+def test_load_glove_bad_argument():
+    for bad in (0, -5, 2.5, True, "10"):
+        with pytest.raises(ValueError, match="max_words"):
+            course_utils.load_glove(max_words=bad)
+
+
+def test_word_vectors_validation_and_missing_word():
+    with pytest.raises(ValueError, match="vectors must be"):
+        WordVectors(["a", "b"], np.zeros((3, 2)))
+    wv = WordVectors(["a", "b"], np.eye(2, dtype=np.float32))
+    with pytest.raises(KeyError, match="'zebra' is not in the vocabulary"):
+        wv["zebra"]
+
+
+def test_similarity_benchmarks():
+    wordsim = course_utils.load_word_similarity("wordsim353")
+    simlex = course_utils.load_word_similarity("simlex999")
+    assert len(wordsim) == 353 and len(simlex) == 999
+    assert ("tiger", "cat", 7.35) in wordsim
+    assert all(w1 == w1.lower() and isinstance(score, float) for w1, _, score in simlex)
+    with pytest.raises(ValueError, match="name must be one of"):
+        course_utils.load_word_similarity("men3000")
+
+
+def test_analogies():
+    sections = course_utils.load_analogies()
+    assert len(sections) == 14
+    assert sum(len(v) for v in sections.values()) == 19544
+    assert sections["capital-common-countries"][0] == ("athens", "greece", "baghdad", "iraq")
+    assert sum(name.startswith("gram") for name in sections) == 9

@@ -1,0 +1,132 @@
+import hashlib
+import io
+import zipfile
+
+import pytest
+
+import course_utils  # noqa: F401  (registers the catalog)
+from course_utils import registry
+from course_utils.download import sha256_of
+from course_utils.registry import (Asset, AssetNotFoundError, Download, PackageFile, SystemFile, fetch, locate,
+                                   register)
+
+PAYLOAD = b"1 2 3\n" * 1000
+DIGEST = hashlib.sha256(PAYLOAD).hexdigest()
+
+
+@pytest.fixture
+def temporary_assets():
+    """Register throw-away assets and remove them afterwards."""
+    names = []
+
+    def add(asset):
+        registered = register(asset)
+        names.append(asset.name)
+        return registered
+
+    yield add
+    for name in names:
+        registry.REGISTRY.pop(name, None)
+
+
+def test_every_lesson_asset_is_available_offline():
+    for name in registry.REGISTRY:
+        path, where = locate(name)
+        assert path is not None and path.is_file(), f"{name} is not available offline"
+        assert where in ("cache", "package", "system")
+
+
+def test_download_checksums_match_the_offline_copies():
+    for name, asset in registry.REGISTRY.items():
+        local = [s.locate() for s in asset.sources if isinstance(s, (PackageFile, SystemFile))]
+        local = [p for p in local if p is not None]
+        for source in asset.sources:
+            if isinstance(source, Download) and source.member is None and local:
+                assert sha256_of(local[0]) == source.sha256, f"{name}: the download's SHA-256 is not the offline file's"
+
+
+def test_package_source_is_used_before_download(cache, temporary_assets, closed_port_url):
+    temporary_assets(Asset("t-pkg", "__init__.py", "test", sources=(
+        PackageFile("course_utils", "__init__.py", "embeddings-course"),
+        Download(f"{closed_port_url}/never", DIGEST))))
+    path = fetch("t-pkg")
+    assert path.name == "__init__.py" and "course_utils" in str(path)
+    assert not cache.exists(), "a package file must not be copied into the cache"
+
+
+def test_download_then_cache(http_server, cache, temporary_assets):
+    base, routes = http_server
+    routes["/t.txt"] = PAYLOAD
+    temporary_assets(Asset("t-dl", "t.txt", "test", sources=(
+        PackageFile("no_such_package_here", "t.txt", "no-such-package"), Download(f"{base}/t.txt", DIGEST))))
+    assert locate("t-dl") == (None, "missing")
+    first = fetch("t-dl", progress=False)
+    assert first == cache / "t-dl" / "t.txt" and first.read_bytes() == PAYLOAD
+    routes.clear()  # the server now answers 404: the second call must come from the cache
+    assert fetch("t-dl", progress=False) == first
+    assert locate("t-dl") == (first, "cache")
+
+
+def test_member_of_a_wheel(http_server, cache, temporary_assets):
+    base, routes = http_server
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as bundle:
+        bundle.writestr("pkg/data/t.txt", PAYLOAD)
+    wheel = buffer.getvalue()
+    routes["/pkg-1.0-py3-none-any.whl"] = wheel
+    temporary_assets(Asset("t-member", "t.txt", "test", sources=(
+        Download(f"{base}/pkg-1.0-py3-none-any.whl", hashlib.sha256(wheel).hexdigest(), member="pkg/data/t.txt"),)))
+    assert fetch("t-member", progress=False).read_bytes() == PAYLOAD
+
+
+def test_failed_download_names_every_provider_and_leaves_nothing(http_server, cache, temporary_assets):
+    base, routes = http_server
+    routes["/bad.txt"] = b"not the file"
+    temporary_assets(Asset("t-bad", "t.txt", "a test file", sources=(
+        PackageFile("no_such_package_here", "t.txt", "no-such-package"),
+        SystemFile("/nonexistent/t.txt", "apt-get install no-such-deb"),
+        Download(f"{base}/bad.txt", DIGEST))))
+    with pytest.raises(AssetNotFoundError) as error:
+        fetch("t-bad", progress=False)
+    message = str(error.value)
+    for expected in ("pip install no-such-package", "apt-get install no-such-deb", f"{base}/bad.txt", "checksum"):
+        assert expected in message
+    assert not (cache / "t-bad" / "t.txt").exists()
+    assert [p for p in cache.rglob("*") if p.is_file()] == []
+    routes["/bad.txt"] = PAYLOAD  # fixed upstream: the next call succeeds
+    assert fetch("t-bad", progress=False).read_bytes() == PAYLOAD
+
+
+def test_offline_without_download(cache, temporary_assets, closed_port_url):
+    temporary_assets(Asset("t-off", "t.txt", "a test file", sources=(Download(f"{closed_port_url}/t.txt", DIGEST),)))
+    with pytest.raises(AssetNotFoundError, match="offline"):
+        fetch("t-off", progress=False)
+    with pytest.raises(AssetNotFoundError, match="not available"):
+        fetch("t-off", download=False)
+
+
+def test_cache_dir_default_and_override(monkeypatch, tmp_path):
+    monkeypatch.delenv("COURSE_DATA", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert registry.cache_dir() == tmp_path / "embeddings-course"
+    monkeypatch.setenv("COURSE_DATA", str(tmp_path / "mine"))
+    assert registry.cache_dir() == tmp_path / "mine"
+
+
+def test_registry_errors(temporary_assets):
+    with pytest.raises(KeyError, match="unknown asset 'nope'.*wordsim353"):
+        fetch("nope")
+    with pytest.raises(TypeError, match="name must be a str"):
+        fetch(3)
+    with pytest.raises(ValueError, match="already registered"):
+        temporary_assets(Asset("wordsim353", "x", "dup", sources=(SystemFile("/x", "x"),)))
+    with pytest.raises(ValueError, match="at least one source"):
+        temporary_assets(Asset("t-empty", "x", "none"))
+
+
+def test_every_asset_is_documented():
+    from conftest import ROOT
+
+    documented = (ROOT / "data" / "README.md").read_text()
+    for name in registry.REGISTRY:
+        assert f"`{name}`" in documented, f"asset {name} is missing from data/README.md"
