@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,10 +115,13 @@ def format_report(report: ValidationReport, width: int = 100) -> str:
         name_width = max(8, *(len(r.grade_id) for r in report.results))
         lines.append(f"{'exercise':<{name_width}}  {'points':>9}  first failing message")
         lines.append("-" * min(width, name_width + 40))
+        indent = name_width + 13
         for r in report.results:
             message = r.message.splitlines()[0] if r.message else "passed"
             score = f"{r.earned:g}/{r.points:g}"
-            lines.append(f"{r.grade_id:<{name_width}}  {score:>9}  {message[: width - name_width - 13]}")
+            wrapped = textwrap.wrap(message, max(30, width - indent)) or [""]
+            lines.append(f"{r.grade_id:<{name_width}}  {score:>9}  {wrapped[0]}")
+            lines += [" " * indent + more for more in wrapped[1:]]
         lines.append(f"{'total':<{name_width}}  {f'{report.earned:g}/{report.possible:g}':>9}")
     for index, message in report.errors_outside_tests:
         lines.append(f"error in cell {index} (not a test cell): {message.splitlines()[0][:width]}")

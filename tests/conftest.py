@@ -68,3 +68,37 @@ def cache(tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     monkeypatch.setenv("COURSE_DATA", str(folder))
     return folder
+
+
+def script_environment() -> dict:
+    """The environment for course/nbgrader subprocesses: this interpreter's scripts first on PATH."""
+    import os
+    import sys
+
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), env.get("PATH", "")])
+    env.pop("COURSE_FAST", None)
+    env.pop("NBGRADER_EXECUTION", None)
+    return env
+
+
+def run_course(*arguments, cwd=ROOT, timeout=900):
+    """Run the `course` command line in a subprocess; returns the CompletedProcess (text)."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "course_utils.cli", *arguments], cwd=cwd, env=script_environment(),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def course_copy(tmp_path_factory):
+    """A copy of the course (config, solutions/, lessons/) where `course release` has just run."""
+    import shutil
+
+    copy = tmp_path_factory.mktemp("course")
+    shutil.copy(ROOT / "nbgrader_config.py", copy)
+    shutil.copytree(ROOT / "solutions", copy / "solutions", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    completed = run_course("release", cwd=copy)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return copy

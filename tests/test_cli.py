@@ -1,0 +1,87 @@
+"""The `course` command line: doctor, validate, syllabus, grade errors."""
+import nbformat
+from conftest import ROOT, run_course
+
+from course_utils import registry, syllabus
+
+LESSON = ROOT / "lessons" / "00_what_is_an_embedding" / "00_what_is_an_embedding.ipynb"
+SOLUTION = ROOT / "solutions" / "00_what_is_an_embedding" / "00_what_is_an_embedding.ipynb"
+
+
+def test_doctor_reports_device_versions_and_assets():
+    completed = run_course("doctor")
+    assert completed.returncode == 0, completed.stderr
+    out = completed.stdout
+    assert "device: " in out and "torch" in out and "COURSE_DATA" in out
+    for name in registry.REGISTRY:
+        assert name in out
+    assert f"{len(registry.REGISTRY)} of {len(registry.REGISTRY)} assets available offline" in out
+
+
+def test_validate_released_lesson_prints_zero_scores_with_messages():
+    completed = run_course("validate", str(LESSON))
+    assert completed.returncode == 1
+    out = completed.stdout
+    assert "exercise" in out and "first failing message" in out
+    rows = [line for line in out.splitlines() if line.startswith("test_")]
+    assert len(rows) >= 5 and all(" 0/" in row and "not answered yet" in row for row in rows), out
+    assert "total" in out and "WARNING" not in out
+
+
+def test_validate_solution_prints_full_marks():
+    completed = run_course("validate", str(SOLUTION))
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    total = next(line for line in completed.stdout.splitlines() if line.startswith("total"))
+    earned, possible = total.split()[1].split("/")
+    assert earned == possible and float(possible) >= 5
+    assert "passed" in completed.stdout
+
+
+def test_validate_reports_a_wrong_answer_without_revealing_it(tmp_path):
+    notebook = nbformat.read(SOLUTION, as_version=4)
+    answer = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "cosine_similarity_matrix")
+    answer.source = "def cosine_similarity_matrix(A, B):\n    return np.asarray(A, float) @ np.asarray(B, float).T"
+    path = tmp_path / "attempt.ipynb"
+    nbformat.write(notebook, path)
+    completed = run_course("validate", str(path))
+    lines = completed.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("test_cosine_similarity_matrix"))
+    row = " ".join([lines[start]] + [line.strip() for line in lines[start + 1:] if line.startswith(" ")][:5])
+    assert " 0/2" in lines[start] and "AssertionError" in row and "whatever their lengths" in row
+
+
+def test_validate_warns_when_nbgrader_metadata_is_lost(tmp_path):
+    notebook = nbformat.read(LESSON, as_version=4)
+    for cell in notebook.cells:
+        cell.metadata.pop("nbgrader", None)
+    path = tmp_path / "from_colab.ipynb"
+    nbformat.write(notebook, path)
+    completed = run_course("validate", str(path))
+    assert completed.returncode == 1
+    assert "WARNING: this notebook has no nbgrader metadata" in completed.stdout
+    assert "NotImplementedError" in completed.stdout
+
+
+def test_validate_bad_path():
+    completed = run_course("validate", "no/such/notebook.ipynb")
+    assert completed.returncode == 2
+    assert "path must be an existing .ipynb file" in completed.stderr
+
+
+def test_syllabus_command_matches_readme():
+    completed = run_course("syllabus")
+    assert completed.returncode == 0
+    assert completed.stdout.strip() == syllabus.syllabus_table(ROOT)
+    assert completed.stdout.strip() in (ROOT / "README.md").read_text()
+
+
+def test_grade_without_submissions_explains(course_copy):
+    completed = run_course("grade", "00_what_is_an_embedding", cwd=course_copy / "solutions")
+    # run from a subfolder: the course root is found upwards; nothing submitted yet in a fresh copy
+    assert completed.returncode != 0
+    assert "no submissions" in (completed.stdout + completed.stderr)
+
+
+def test_commands_outside_a_course_folder(tmp_path):
+    completed = run_course("release", cwd=tmp_path)
+    assert completed.returncode == 2 and "no course folder" in completed.stderr

@@ -1,0 +1,158 @@
+"""The grading pipeline end to end, with nbgrader, on every assignment and on lesson 00's tricky cases."""
+import csv
+import re
+
+import nbformat
+import pytest
+from conftest import ROOT, run_course
+
+SOLUTIONS = sorted((ROOT / "solutions").glob("*/*.ipynb"))
+ASSIGNMENTS = [path.parent.name for path in SOLUTIONS]
+LESSON_00 = "00_what_is_an_embedding"
+TEST_TIMEOUT = 15  # seconds per cell in this suite, so that the infinite loop is stopped quickly
+
+ORDINAL_RANK_SPEARMAN = '''
+def spearman_rho(x, y):
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if x.ndim != 1 or x.shape != y.shape or x.size < 2:
+        raise ValueError("x and y must be 1-D, equally long, n >= 2")
+    if np.all(x == x[0]) or np.all(y == y[0]):
+        return float("nan")
+    rx, ry = np.argsort(np.argsort(x)), np.argsort(np.argsort(y))  # ties broken by position
+    return float(np.corrcoef(rx, ry)[0, 1])
+'''
+
+
+def replace_answer(notebook, grade_id, source):
+    cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    cell.source = source
+
+
+def graded_cells(notebook):
+    return [c for c in notebook.cells
+            if c.metadata.get("nbgrader", {}).get("grade") and not c.metadata["nbgrader"].get("solution")]
+
+
+def submit(course, student, assignment, notebook):
+    folder = course / "grading" / "submitted" / student / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, folder / f"{assignment}.ipynb")
+
+
+@pytest.fixture(scope="session")
+def graded(course_copy):
+    """Submit solutions, blank lessons and lesson 00's tricky cases, grade with `course grade`; return scores."""
+    config = course_copy / "nbgrader_config.py"
+    config.write_text(config.read_text() + f"\nc.Execute.timeout = {TEST_TIMEOUT}\n")
+    for assignment in ASSIGNMENTS:
+        source = nbformat.read(course_copy / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+        released = nbformat.read(course_copy / "lessons" / assignment / f"{assignment}.ipynb", as_version=4)
+        submit(course_copy, "solution", assignment, source)
+        submit(course_copy, "blank", assignment, released)
+        if assignment != LESSON_00:
+            continue
+        tampered = nbformat.read(course_copy / "lessons" / assignment / f"{assignment}.ipynb", as_version=4)
+        for cell in graded_cells(tampered):
+            cell.source = "print('all tests passed')"
+        replace_answer(tampered, "cosine_similarity_matrix",
+                       "def cosine_similarity_matrix(A, B):\n    return np.zeros((len(A), len(B)))")
+        submit(course_copy, "tampered", assignment, tampered)
+
+        visible_only = nbformat.read(course_copy / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+        replace_answer(visible_only, "spearman_rho", ORDINAL_RANK_SPEARMAN)
+        submit(course_copy, "visible_only", assignment, visible_only)
+
+        looping = nbformat.read(course_copy / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+        replace_answer(looping, "analogy_3cosmul",
+                       "def analogy_3cosmul(unit_vectors, a, b, c, k=1, eps=1e-3):\n    while True:\n        pass")
+        submit(course_copy, "looping", assignment, looping)
+
+    outputs = {}
+    for assignment in ASSIGNMENTS:
+        completed = run_course("grade", assignment, "--feedback", cwd=course_copy, timeout=1800)
+        assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+        outputs[assignment] = completed
+    return course_copy, read_scores(course_copy)
+
+
+def read_scores(course):
+    """{(assignment, student): {grade_id: (score, max_score)}} from the gradebook."""
+    from nbgrader.api import Gradebook
+
+    scores = {}
+    with Gradebook(f"sqlite:///{course / 'grading' / 'gradebook.db'}") as gradebook:
+        for assignment in ASSIGNMENTS:
+            for submission in gradebook.assignment_submissions(assignment):
+                notebook = submission.notebooks[0]
+                scores[(assignment, submission.student_id)] = {
+                    grade.name: (grade.score, grade.max_score) for grade in notebook.grades}
+    return scores
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solution_gets_full_marks(graded, assignment):
+    _, scores = graded
+    grades = scores[(assignment, "solution")]
+    assert grades and all(score == maximum for score, maximum in grades.values()), grades
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_released_notebook_gets_zero_and_runs_to_the_end(graded, assignment):
+    course, scores = graded
+    grades = scores[(assignment, "blank")]
+    assert grades and all(score == 0 for score, _ in grades.values()), grades
+    autograded = nbformat.read(course / "grading" / "autograded" / "blank" / assignment / f"{assignment}.ipynb", 4)
+    code_cells = [c for c in autograded.cells if c.cell_type == "code"]
+    assert all(c.execution_count is not None for c in code_cells), "the kernel did not reach the end"
+    errors = [o for c in code_cells for o in c.outputs if o.output_type == "error"]
+    assert not any(o.ename in ("DeadKernelError", "CellTimeoutError") for o in errors)
+    assert all(o.ename in ("NotImplementedError", "NameError") for o in errors), {o.ename for o in errors}
+
+
+def test_edited_test_cells_are_graded_with_the_original_tests(graded):
+    _, scores = graded
+    grades = scores[(LESSON_00, "tampered")]
+    assert all(score == 0 for score, _ in grades.values()), grades
+
+
+def test_answer_that_only_passes_visible_checks_loses_the_points(graded):
+    _, scores = graded
+    grades = scores[(LESSON_00, "visible_only")]
+    assert grades["test_spearman_rho"][0] == 0
+    others = {name: value for name, value in grades.items() if name != "test_spearman_rho"}
+    assert all(score == maximum for score, maximum in others.values()), others
+
+
+def test_visible_checks_alone_accept_that_answer():
+    """The ordinal-rank answer really does pass the visible part: the points are lost to the hidden tests."""
+    source = nbformat.read(ROOT / "solutions" / LESSON_00 / f"{LESSON_00}.ipynb", as_version=4)
+    test_cell = next(c for c in graded_cells(source) if c.metadata["nbgrader"]["grade_id"] == "test_spearman_rho")
+    visible = test_cell.source.split("### BEGIN HIDDEN TESTS")[0]
+    namespace = {}
+    exec("import numpy as np\nfrom course_utils import checks\n" + ORDINAL_RANK_SPEARMAN + visible, namespace)
+
+
+def test_infinite_loop_is_stopped_and_the_rest_still_grades(graded):
+    course, scores = graded
+    grades = scores[(LESSON_00, "looping")]
+    assert grades["test_analogy_3cosmul"][0] == 0
+    others = {name: value for name, value in grades.items() if name != "test_analogy_3cosmul"}
+    assert all(score == maximum for score, maximum in others.values()), others
+    autograded = nbformat.read(course / "grading" / "autograded" / "looping" / LESSON_00 / f"{LESSON_00}.ipynb", 4)
+    assert all(c.execution_count is not None for c in autograded.cells if c.cell_type == "code")
+
+
+def test_the_shipped_config_sets_a_cell_timeout():
+    config = (ROOT / "nbgrader_config.py").read_text()
+    match = re.search(r"^c\.Execute\.timeout = (\d+)$", config, re.MULTILINE)
+    assert match and 10 <= int(match.group(1)) <= 300
+
+
+def test_grades_are_exported_as_csv(graded):
+    course, _ = graded
+    with open(course / "grading" / f"grades_{LESSON_00}.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    by_student = {row["student_id"]: float(row["score"]) for row in rows if row["assignment"] == LESSON_00}
+    assert by_student["solution"] == float(rows[0]["max_score"])
+    assert by_student["blank"] == 0.0
+    assert (course / "grading" / "feedback" / "solution" / LESSON_00 / f"{LESSON_00}.html").is_file()

