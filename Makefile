@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 start: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --ServerApp.default_url=/lab/tree/lessons
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/lessons \
+	  $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
 
 test: setup system-data
 	$(BIN)/python -m pytest
@@ -32,6 +33,7 @@ release: setup
 	$(BIN)/course release
 
 bench: setup
+	$(BIN)/python bench/lesson_budgets.py
 	$(BIN)/python bench/lesson00_similarity.py
 
 clean:

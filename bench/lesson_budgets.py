@@ -1,0 +1,78 @@
+"""Run every solution notebook in full and in fast mode and record wall time and peak memory
+against the course budgets (full at most 5 min, fast at most 60 s, peak at most 2 GB).
+
+Peak memory is the largest resident size of the kernel's process tree, sampled every 0.1 s.
+Usage: python bench/lesson_budgets.py [ASSIGNMENT ...]
+"""
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import psutil
+from nbclient import NotebookClient
+from report import machine_line, write_section
+
+ROOT = Path(__file__).resolve().parents[1]
+BUDGET_SECONDS = {"full": 300, "fast": 60}
+BUDGET_BYTES = 2 * 1024 ** 3
+
+
+def tree_rss(process: psutil.Process) -> int:
+    total = 0
+    for member in [process, *process.children(recursive=True)]:
+        try:
+            total += member.memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def run(path: Path, fast: bool) -> tuple[float, int, int]:
+    """(seconds, peak kernel bytes, cells with errors) for one top-to-bottom run."""
+    notebook = nbformat.read(path, as_version=4)
+    env = {k: v for k, v in os.environ.items() if k not in ("COURSE_FAST", "NBGRADER_EXECUTION")}
+    if fast:
+        env["COURSE_FAST"] = "1"
+    client = NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(path.parent)}})
+    me = psutil.Process()
+    peak, done = [0], threading.Event()
+
+    def sample():
+        while not done.is_set():
+            kernels = me.children()
+            if kernels:
+                peak[0] = max(peak[0], sum(tree_rss(k) for k in kernels))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    started = time.perf_counter()
+    client.execute(env=env)
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    errors = sum(any(o.output_type == "error" for o in c.get("outputs", [])) for c in notebook.cells)
+    return seconds, peak[0], errors
+
+
+def main(assignments):
+    rows = ["| lesson | mode | wall time | budget | peak memory | budget | errors |",
+            "| --- | --- | --- | --- | --- | --- | --- |"]
+    for assignment in assignments:
+        path = ROOT / "solutions" / assignment / f"{assignment}.ipynb"
+        for mode in ("full", "fast"):
+            seconds, peak, errors = run(path, fast=mode == "fast")
+            within_time = "ok" if seconds <= BUDGET_SECONDS[mode] else "OVER"
+            within_memory = "ok" if peak <= BUDGET_BYTES else "OVER"
+            rows.append(f"| {assignment} | {mode} | {seconds:.0f} s | {within_time} (≤ {BUDGET_SECONDS[mode]} s) | "
+                        f"{peak / 1024 ** 3:.2f} GB | {within_memory} (≤ 2 GB) | {errors} |")
+    write_section("budgets", "### Lesson budgets (solution notebooks, top to bottom, CPU)\n\n"
+                  f"Measured {machine_line()}; wall time includes kernel start-up.\n\n" + "\n".join(rows))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir()))
