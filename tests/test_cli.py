@@ -1,4 +1,6 @@
 """The `course` command line: doctor, validate, syllabus, grade errors."""
+import shutil
+
 import nbformat
 from conftest import ROOT, run_course
 
@@ -75,9 +77,11 @@ def test_syllabus_command_matches_readme():
     assert completed.stdout.strip() in (ROOT / "README.md").read_text()
 
 
-def test_grade_without_submissions_explains(course_copy):
-    completed = run_course("grade", "00_what_is_an_embedding", cwd=course_copy / "solutions")
-    # run from a subfolder: the course root is found upwards; nothing submitted yet in a fresh copy
+def test_grade_without_submissions_explains(tmp_path):
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
+    (tmp_path / "solutions" / "00_what_is_an_embedding").mkdir(parents=True)
+    # run from a subfolder: the course root is found upwards; nothing has been submitted
+    completed = run_course("grade", "00_what_is_an_embedding", cwd=tmp_path / "solutions")
     assert completed.returncode != 0
     assert "no submissions" in (completed.stdout + completed.stderr)
 

@@ -89,6 +89,13 @@ def read_scores(course):
     return scores
 
 
+def assert_only_lost(grades, lost):
+    """Zero points on the exercise `lost`, full marks on every other one."""
+    assert grades[lost][0] == 0, grades
+    others = {name: value for name, value in grades.items() if name != lost}
+    assert others and all(score == maximum for score, maximum in others.values()), others
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_solution_gets_full_marks(graded, assignment):
     _, scores = graded
@@ -117,10 +124,7 @@ def test_edited_test_cells_are_graded_with_the_original_tests(graded):
 
 def test_answer_that_only_passes_visible_checks_loses_the_points(graded):
     _, scores = graded
-    grades = scores[(LESSON_00, "visible_only")]
-    assert grades["test_spearman_rho"][0] == 0
-    others = {name: value for name, value in grades.items() if name != "test_spearman_rho"}
-    assert all(score == maximum for score, maximum in others.values()), others
+    assert_only_lost(scores[(LESSON_00, "visible_only")], "test_spearman_rho")
 
 
 def test_visible_checks_alone_accept_that_answer():
@@ -134,10 +138,7 @@ def test_visible_checks_alone_accept_that_answer():
 
 def test_infinite_loop_is_stopped_and_the_rest_still_grades(graded):
     course, scores = graded
-    grades = scores[(LESSON_00, "looping")]
-    assert grades["test_analogy_3cosmul"][0] == 0
-    others = {name: value for name, value in grades.items() if name != "test_analogy_3cosmul"}
-    assert all(score == maximum for score, maximum in others.values()), others
+    assert_only_lost(scores[(LESSON_00, "looping")], "test_analogy_3cosmul")
     autograded = nbformat.read(course / "grading" / "autograded" / "looping" / LESSON_00 / f"{LESSON_00}.ipynb", 4)
     assert all(c.execution_count is not None for c in autograded.cells if c.cell_type == "code")
 
