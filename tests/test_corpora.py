@@ -1,0 +1,35 @@
+import pytest
+
+from course_utils import corpora
+
+
+def test_tokenize():
+    assert corpora.tokenize("Don't panic, 42 Ways!") == ["don", "t", "panic", "ways"]
+    with pytest.raises(TypeError, match="text must be a str"):
+        corpora.tokenize(None)
+
+
+def test_bbc_articles():
+    articles = corpora.bbc_articles()
+    assert len(articles) == 2225
+    assert {a["category"] for a in articles} == {"business", "entertainment", "politics", "sports", "tech"}
+    assert articles[0]["headline"] == "Ad sales boost Time Warner profit"
+    assert all(a["headline"] and a["body"] for a in articles)
+
+
+def test_word2vec_corpus_sizes():
+    corpus = corpora.load_word2vec_corpus()
+    tokens = sum(map(len, corpus))
+    assert 1_300_000 < tokens < 1_500_000
+    assert all(isinstance(t, str) and t.isalpha() for t in corpus[0])
+    lee = corpora.load_word2vec_corpus(("lee",))
+    assert 55_000 < sum(map(len, lee)) < 65_000
+    small = corpora.load_word2vec_corpus(("bbc",), max_tokens=10_000)
+    assert 10_000 <= sum(map(len, small)) < 11_000
+
+
+def test_word2vec_corpus_errors():
+    with pytest.raises(ValueError, match="sources must be"):
+        corpora.load_word2vec_corpus(("reddit",))
+    with pytest.raises(ValueError, match="max_tokens"):
+        corpora.load_word2vec_corpus(max_tokens=0)
