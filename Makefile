@@ -35,6 +35,7 @@ release: setup
 bench: setup
 	$(BIN)/python bench/lesson_budgets.py
 	$(BIN)/python bench/lesson00_similarity.py
+	$(BIN)/python bench/word2vec.py
 
 clean:
 	rm -rf grading .pytest_cache

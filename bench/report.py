@@ -30,8 +30,9 @@ def write_section(name: str, markdown: str) -> None:
     print(markdown)
 
 
-def solution_functions(assignment: str, names: list[str]) -> dict:
-    """Execute the named solution cells of a lesson's source notebook and return those functions.
+def solution_namespace(assignment: str, tags: tuple = ()) -> dict:
+    """Run a lesson's setup cell, every solution cell and the code cells tagged with any of `tags`
+    (e.g. a reference trainer), in notebook order, and return the resulting namespace.
 
     Benchmarks measure the lesson's own reference code this way, never a copy of it.
     """
@@ -39,11 +40,10 @@ def solution_functions(assignment: str, names: list[str]) -> dict:
 
     path = Path(__file__).resolve().parents[1] / "solutions" / assignment / f"{assignment}.ipynb"
     notebook = nbformat.read(path, as_version=4)
-    namespace = {"np": np}
+    namespace = {}
     for cell in notebook.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") in names:
-            exec(compile(cell.source, f"{path.name}:{cell.metadata['nbgrader']['grade_id']}", "exec"), namespace)
-    missing = [name for name in names if name not in namespace]
-    if missing:
-        raise KeyError(f"{path} defines no solution cell for {missing}")
-    return {name: namespace[name] for name in names}
+        meta = cell.metadata.get("nbgrader", {})
+        tagged = bool(set(cell.metadata.get("tags", [])) & set(tags))
+        if meta.get("grade_id") == "setup" or meta.get("solution") or tagged:
+            exec(compile(cell.source, f"{path.name}:{cell.get('id')}", "exec"), namespace)
+    return namespace

@@ -1,0 +1,114 @@
+"""Each test cell, hidden tests included, accepts the solution and rejects typical wrong answers
+that the issues name: run directly (no nbgrader) so every case is fast and isolated."""
+import nbformat
+import pytest
+from conftest import ROOT
+
+
+def load(assignment):
+    notebook = nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+    by_id = {c.metadata["nbgrader"]["grade_id"]: c.source for c in notebook.cells if "nbgrader" in c.metadata}
+    return by_id
+
+
+def run_test_cell(assignment, test_id, replacements):
+    """Execute the setup cell, every solution cell (with `replacements` swapped in) and one test cell."""
+    cells = load(assignment)
+    namespace = {}
+    exec(cells["setup"], namespace)
+    for grade_id, source in cells.items():
+        if grade_id != "setup" and not grade_id.startswith("test_"):
+            exec(replacements.get(grade_id, source), namespace)
+    exec(cells[test_id], namespace)
+
+
+WRONG_ANSWERS = {
+    ("00_what_is_an_embedding", "test_cosine_similarity_matrix", "dot products instead of cosines"): {
+        "cosine_similarity_matrix": "def cosine_similarity_matrix(A, B):\n    return np.asarray(A, float) @ np.asarray(B, float).T"},
+    ("00_what_is_an_embedding", "test_top_k_neighbours", "ignores exclude"): {
+        "top_k_neighbours": '''
+def top_k_neighbours(unit_vectors, query, k, exclude=()):
+    scores = unit_vectors @ (query / np.linalg.norm(query))
+    best = np.argsort(-scores)[:k]
+    return best, scores[best]'''},
+    ("00_what_is_an_embedding", "test_analogy_3cosadd", "does not exclude the question words"): {
+        "analogy_3cosadd": '''
+def analogy_3cosadd(unit_vectors, a, b, c, k=1):
+    scores = (unit_vectors[b] - unit_vectors[a] + unit_vectors[c]) @ unit_vectors.T
+    return np.argsort(-scores, axis=1)[:, :k]'''},
+    ("00_what_is_an_embedding", "test_spearman_rho", "ordinal ranks, ties not averaged"): {
+        "spearman_rho": '''
+def spearman_rho(x, y):
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    if x.ndim != 1 or x.shape != y.shape or x.size < 2:
+        raise ValueError("bad input")
+    if np.all(x == x[0]) or np.all(y == y[0]):
+        return float("nan")
+    return float(np.corrcoef(np.argsort(np.argsort(x)), np.argsort(np.argsort(y)))[0, 1])'''},
+    ("00_what_is_an_embedding", "test_evaluate_similarity", "dot products instead of cosines"): {
+        "evaluate_similarity": '''
+def evaluate_similarity(word_vectors, triples):
+    if not triples:
+        raise ValueError("empty")
+    kept = [(a, b, s) for a, b, s in triples if a in word_vectors and b in word_vectors]
+    if len(kept) < 2:
+        return float("nan"), len(kept) / len(triples)
+    dots = [float(word_vectors[a] @ word_vectors[b]) for a, b, _ in kept]
+    return spearman_rho(dots, [s for *_, s in kept]), len(kept) / len(triples)'''},
+    ("01_word2vec", "test_skipgram_pairs", "fixed window instead of a dynamic one"): {
+        "skipgram_pairs": '''
+def skipgram_pairs(token_ids, window, rng):
+    if window < 1:
+        raise ValueError("window")
+    token_ids = np.asarray(token_ids)
+    rng.integers(1, window + 1, size=len(token_ids))
+    centres, contexts = [], []
+    for offset in range(1, window + 1):
+        centres += [token_ids[:-offset], token_ids[offset:]]
+        contexts += [token_ids[offset:], token_ids[:-offset]]
+    return np.concatenate(centres), np.concatenate(contexts)'''},
+    ("01_word2vec", "test_negative_sampling", "noise without the 0.75 power"): {
+        "negative_sampling": '''
+def noise_distribution(counts, power=0.75):
+    counts = np.asarray(counts, dtype=float)
+    return counts / counts.sum()
+
+
+def draw_negatives(noise, shape, rng):
+    return np.minimum(np.searchsorted(np.cumsum(noise), rng.random(shape), side="right"), len(noise) - 1)'''},
+    ("01_word2vec", "test_sgns_loss", "sign of the negative term flipped"): {
+        "sgns_loss": '''
+def sgns_loss(centre, context, negatives):
+    positive = F.logsigmoid((centre * context).sum(-1))
+    negative = F.logsigmoid(torch.bmm(negatives, centre.unsqueeze(-1)).squeeze(-1)).sum(-1)
+    return -(positive + negative).mean()'''},
+    ("01_word2vec", "test_build_vocabulary", "ties not broken alphabetically"): {
+        "build_vocabulary": '''
+def build_vocabulary(sentences, min_count):
+    if min_count < 1:
+        raise ValueError("min_count")
+    counter = Counter(t for s in sentences for t in s)
+    kept = [(w, c) for w, c in counter.most_common() if c >= min_count]
+    return [w for w, _ in kept], np.array([c for _, c in kept], dtype=np.int64)'''},
+    ("01_word2vec", "test_most_similar", "query words not excluded"): {
+        "most_similar": '''
+def most_similar(unit_vectors, words, index, positive, negative=(), k=10):
+    unit_vectors = np.asarray(unit_vectors)
+    target = sum(unit_vectors[index[w]] for w in positive) - sum((unit_vectors[index[w]] for w in negative), np.zeros(unit_vectors.shape[1]))
+    scores = unit_vectors @ (target / np.linalg.norm(target))
+    best = np.argsort(-scores)[:k]
+    return [(words[i], float(scores[i])) for i in best]'''},
+}
+
+
+@pytest.mark.parametrize("case", sorted(WRONG_ANSWERS), ids=lambda case: f"{case[1]}: {case[2]}")
+def test_hidden_tests_reject_wrong_answer(case):
+    assignment, test_id, _ = case
+    with pytest.raises(AssertionError):
+        run_test_cell(assignment, test_id, WRONG_ANSWERS[case])
+
+
+@pytest.mark.parametrize("assignment", sorted({case[0] for case in WRONG_ANSWERS}))
+def test_every_test_cell_accepts_the_solution(assignment):
+    for test_id in [grade_id for grade_id in load(assignment) if grade_id.startswith("test_")]:
+        run_test_cell(assignment, test_id, {})
