@@ -66,7 +66,8 @@ def main():
         f"| Google analogies (top 30k words) | {ours['analogies']:.1%} | {theirs['analogies']:.1%} | | |",
     ]
     note = ("What limits the throughput: every batch of 4,096 pairs is a handful of tensor operations "
-            "(two gathers, a batched matrix product, two `index_add_` scatters) launched from Python, "
+            "(two gathers, the scores, two `index_add_` scatters; negatives are picked from a table of "
+            "5M draws made once, word2vec's unigram-table idea) launched from Python, "
             "and the scatters into the embedding tables are memory-bound; gensim's inner loop is compiled "
             "C that updates one pair at a time in cache with two lock-free threads. Larger batches would "
             "amortise the Python overhead but break plain SGD (frequent words collect hundreds of summed "
