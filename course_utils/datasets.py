@@ -81,3 +81,41 @@ def load_analogies() -> dict[str, list[tuple[str, str, str, str]]]:
             elif line.strip():
                 sections[current].append(tuple(line.lower().split()))
     return sections
+
+
+FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+                         "Ankle boot")
+
+
+def _read_idx(path) -> np.ndarray:
+    """An idx file (gzip or plain) as a NumPy array of its stored dtype and shape."""
+    import gzip
+
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rb") as handle:
+        data = handle.read()
+    if data[:2] != b"\x00\x00" or data[2] != 0x08:
+        raise ValueError(f"{path} is not an unsigned-byte idx file")
+    ndim = data[3]
+    shape = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+
+
+def load_fashion_mnist(split: str = "train") -> tuple[np.ndarray, np.ndarray]:
+    """Fashion-MNIST images (n, 28, 28) uint8 and labels (n,) int64; split 'train' (60,000) or 'test' (10,000).
+
+    Class names are in FASHION_MNIST_CLASSES.
+    """
+    prefixes = {"train": "train", "test": "t10k"}
+    if split not in prefixes:
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    images = _read_idx(fetch(f"fashion-mnist-{prefixes[split]}-images"))
+    labels = _read_idx(fetch(f"fashion-mnist-{prefixes[split]}-labels")).astype(np.int64)
+    return images, labels
+
+
+def load_sentence_encoder(device: str = "cpu"):
+    """all-MiniLM-L6-v2 as a sentence_transformers.SentenceTransformer, loaded from the installed package."""
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(str(fetch("all-minilm-l6-v2")), device=device)

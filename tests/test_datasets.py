@@ -2,7 +2,9 @@ import numpy as np
 import pytest
 
 import course_utils
-from course_utils import WordVectors
+from course_utils import WordVectors, datasets, registry
+
+fashion_available = registry.locate("fashion-mnist-train-images")[0] is not None
 
 
 def test_load_glove_subset():
@@ -44,3 +46,32 @@ def test_analogies():
     assert sum(len(v) for v in sections.values()) == 19544
     assert sections["capital-common-countries"][0] == ("athens", "greece", "baghdad", "iraq")
     assert sum(name.startswith("gram") for name in sections) == 9
+
+
+@pytest.mark.skipif(not fashion_available, reason="Debian's dataset-fashion-mnist is not installed (offline)")
+def test_fashion_mnist():
+    images, labels = datasets.load_fashion_mnist("train")
+    assert images.shape == (60000, 28, 28) and images.dtype == np.uint8
+    assert labels.shape == (60000,) and set(np.unique(labels)) == set(range(10))
+    test_images, _ = datasets.load_fashion_mnist("test")
+    assert test_images.shape == (10000, 28, 28)
+    assert len(datasets.FASHION_MNIST_CLASSES) == 10
+
+
+def test_fashion_mnist_bad_split_and_idx_reader(tmp_path):
+    with pytest.raises(ValueError, match="split must be"):
+        datasets.load_fashion_mnist("valid")
+    good = tmp_path / "x.idx"
+    good.write_bytes(bytes([0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3]) + bytes(range(6)))
+    np.testing.assert_array_equal(datasets._read_idx(good), np.arange(6, dtype=np.uint8).reshape(2, 3))
+    bad = tmp_path / "y.idx"
+    bad.write_bytes(b"not an idx file")
+    with pytest.raises(ValueError, match="not an unsigned-byte idx file"):
+        datasets._read_idx(bad)
+
+
+def test_sentence_encoder_loads_offline():
+    encoder = datasets.load_sentence_encoder()
+    vectors = encoder.encode(["a cat sat on the mat", "stock markets fell"], normalize_embeddings=True)
+    assert vectors.shape == (2, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
