@@ -98,6 +98,63 @@ def most_similar(unit_vectors, words, index, positive, negative=(), k=10):
     scores = unit_vectors @ (target / np.linalg.norm(target))
     best = np.argsort(-scores)[:k]
     return [(words[i], float(scores[i])) for i in best]'''},
+    ("08_vector_search", "test_exact_knn", "returns the query itself although excluded"): {
+        "exact_knn": '''
+def exact_knn(base, queries, k, metric="ip", chunk_size=256, exclude=None):
+    base, queries = np.asarray(base, np.float32), np.asarray(queries, np.float32)
+    if metric not in ("ip", "l2") or not 1 <= k <= len(base) - (exclude is not None):
+        raise ValueError("bad arguments")
+    score = queries @ base.T if metric == "ip" else -((queries[:, None] - base[None]) ** 2).sum(-1)
+    ids = np.argsort(-score, axis=1, kind="stable")[:, :k]
+    best = np.take_along_axis(score, ids, 1)
+    return ids, (best if metric == "ip" else -best)'''},
+    ("08_vector_search", "test_exact_knn", "drops the last partial chunk"): {
+        "exact_knn": '''
+def exact_knn(base, queries, k, metric="ip", chunk_size=256, exclude=None):
+    base, queries = np.asarray(base, np.float32), np.asarray(queries, np.float32)
+    if metric not in ("ip", "l2") or not 1 <= k <= len(base) - (exclude is not None):
+        raise ValueError("bad arguments")
+    ids, scores = [], []
+    for start in range(0, max(len(queries) - chunk_size, 0) + 1, chunk_size):
+        q = queries[start:start + chunk_size]
+        score = q @ base.T if metric == "ip" else -((q[:, None] - base[None]) ** 2).sum(-1)
+        if exclude is not None:
+            score[np.arange(len(q)), exclude[start:start + chunk_size]] = -np.inf
+        top = np.argsort(-score, axis=1, kind="stable")[:, :k]
+        ids.append(top)
+        best = np.take_along_axis(score, top, 1)
+        scores.append(best if metric == "ip" else -best)
+    return np.concatenate(ids), np.concatenate(scores)'''},
+    ("08_vector_search", "test_ivf", "scans only the nearest list whatever nprobe"): {
+        "ivf": '''
+def ivf_build(base, centroids):
+    labels = kmeans_assign(base, centroids)
+    return [np.flatnonzero(labels == j) for j in range(len(centroids))]
+
+
+def ivf_search(base, centroids, lists, queries, k, nprobe):
+    if not 1 <= nprobe <= len(centroids):
+        raise ValueError("nprobe")
+    nearest = kmeans_assign(queries, centroids)
+    ids = np.full((len(queries), k), -1)
+    scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
+    for row, (query, cell) in enumerate(zip(queries, nearest)):
+        candidates = lists[cell]
+        s = base[candidates] @ query
+        best = np.argsort(-s, kind="stable")[:k]
+        ids[row, :len(best)] = candidates[best]
+        scores[row, :len(best)] = s[best]
+    return ids, scores'''},
+    ("08_vector_search", "test_adc_search", "symmetric distances (quantised queries)"): {
+        "adc_search": '''
+def adc_search(codes, codebooks, queries, k, chunk_size=64):
+    m, _, sub = codebooks.shape
+    q_codes = pq_encode(queries, codebooks)
+    decoded_q = np.concatenate([codebooks[j][q_codes[:, j]] for j in range(m)], axis=1)
+    decoded_x = np.concatenate([codebooks[j][codes[:, j]] for j in range(m)], axis=1)
+    score = decoded_q @ decoded_x.T
+    ids = np.argsort(-score, axis=1, kind="stable")[:, :k]
+    return ids, np.take_along_axis(score, ids, 1)'''},
 }
 
 
