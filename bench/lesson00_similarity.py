@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 from gensim.models import KeyedVectors
-from report import machine_line, solution_namespace, write_section
+from report import solution_namespace, write_report
 
 import course_utils
 
@@ -64,11 +64,8 @@ def main():
         rows.append((f"Spearman on {name}", f"rho {rho:.4f}", f"rho {gensim_rho.statistic:.4f}", "",
                      f"coverage {coverage:.1%} vs OOV {oov:.1f}%"))
 
-    table = ["| task | lesson 00 solution | gensim KeyedVectors | speed ratio (ours / gensim) | agreement |",
-             "| --- | --- | --- | --- | --- |"]
-    table += ["| " + " | ".join(row) + " |" for row in rows]
-    write_section("lesson00", f"### Lesson 00: similarity, neighbours, analogies (GloVe 6B 50d, top {VOCABULARY:,} words)\n\n"
-                  f"Measured {machine_line()}.\n\n" + "\n".join(table))
+    write_report("lesson00", f"Lesson 00: similarity, neighbours, analogies (GloVe 6B 50d, top {VOCABULARY:,} words)",
+                 ("task", "lesson 00 solution", "gensim KeyedVectors", "speed ratio (ours / gensim)", "agreement"), rows)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import psutil
 from nbclient import NotebookClient
-from report import machine_line, write_section
+from report import write_report
 
 ROOT = Path(__file__).resolve().parents[1]
 BUDGET_SECONDS = {"full": 300, "fast": 60}
@@ -60,18 +60,18 @@ def run(path: Path, fast: bool) -> tuple[float, int, int]:
 
 
 def main(assignments):
-    rows = ["| lesson | mode | wall time | budget | peak memory | budget | errors |",
-            "| --- | --- | --- | --- | --- | --- | --- |"]
+    rows = []
     for assignment in assignments:
         path = ROOT / "solutions" / assignment / f"{assignment}.ipynb"
         for mode in ("full", "fast"):
             seconds, peak, errors = run(path, fast=mode == "fast")
             within_time = "ok" if seconds <= BUDGET_SECONDS[mode] else "OVER"
             within_memory = "ok" if peak <= BUDGET_BYTES else "OVER"
-            rows.append(f"| {assignment} | {mode} | {seconds:.0f} s | {within_time} (≤ {BUDGET_SECONDS[mode]} s) | "
-                        f"{peak / 1024 ** 3:.2f} GB | {within_memory} (≤ 2 GB) | {errors} |")
-    write_section("budgets", "### Lesson budgets (solution notebooks, top to bottom, CPU)\n\n"
-                  f"Measured {machine_line()}; wall time includes kernel start-up.\n\n" + "\n".join(rows))
+            rows.append((assignment, mode, f"{seconds:.0f} s", f"{within_time} (≤ {BUDGET_SECONDS[mode]} s)",
+                         f"{peak / 1024 ** 3:.2f} GB", f"{within_memory} (≤ 2 GB)", errors))
+    write_report("budgets", "Lesson budgets (solution notebooks, top to bottom, CPU)",
+                 ("lesson", "mode", "wall time", "budget", "peak memory", "budget", "errors"), rows,
+                 "Wall time includes kernel start-up.")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,14 @@ def write_section(name: str, markdown: str) -> None:
     print(markdown)
 
 
+def write_report(name: str, title: str, header: tuple, rows: list, note: str = "") -> None:
+    """A section: a title, the machine it was measured on, a table of `rows` (tuples of cells), a note."""
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    text = f"### {title}\n\nMeasured {machine_line()}.\n\n" + "\n".join(lines)
+    write_section(name, text + (f"\n\n{note}" if note else ""))
+
+
 def solution_namespace(assignment: str, tags: tuple = ()) -> dict:
     """Run a lesson's setup cell, every solution cell and the code cells tagged with any of `tags`
     (e.g. a reference trainer), in notebook order, and return the resulting namespace.

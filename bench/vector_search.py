@@ -11,7 +11,7 @@ import time
 import faiss
 import numpy as np
 import torch
-from report import machine_line, solution_namespace, write_section
+from report import solution_namespace, write_report
 
 import course_utils
 
@@ -82,14 +82,12 @@ def main():
                  f"{'yes' if abs(ours_r - faiss_r) <= 0.03 else 'no'}: {ours_r - faiss_r:+.3f}; "
                  f"QPS ratio {faiss_pq_search / our_pq_search:.2f}x"))
 
-    table = ["| | lesson 08 solution | faiss | target | met? |", "| --- | --- | --- | --- | --- |"]
-    table += ["| " + " | ".join(row) + " |" for row in rows]
     note = ("Exact search is one matrix product and a top-k per chunk of 128 queries in PyTorch, which is "
             "what faiss's flat index does too. Our IVF and ADC searches are written for clarity: IVF loops "
             "over queries in Python and ADC gathers from the lookup tables with generic tensor indexing, "
             "so faiss's compiled, batched scans are many times faster at the same recall.")
-    write_section("vector_search", f"### Lesson 08: vector search vs faiss (GloVe, {len(base):,} vectors, "
-                  f"1,000 held-out queries)\n\nMeasured {machine_line()}.\n\n" + "\n".join(table) + "\n\n" + note)
+    write_report("vector_search", f"Lesson 08: vector search vs faiss (GloVe, {len(base):,} vectors, 1,000 held-out queries)",
+                 ("", "lesson 08 solution", "faiss", "target", "met?"), rows, note)
 
 
 if __name__ == "__main__":
