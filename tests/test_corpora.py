@@ -33,3 +33,13 @@ def test_word2vec_corpus_errors():
         corpora.load_word2vec_corpus(("reddit",))
     with pytest.raises(ValueError, match="max_tokens"):
         corpora.load_word2vec_corpus(max_tokens=0)
+
+
+def test_text8_reads_from_the_cache_in_chunks(cache):
+    folder = cache / "text8"
+    folder.mkdir(parents=True)
+    (folder / "text8").write_text(" ".join(f"w{i % 7}" for i in range(2500)))
+    chunks = corpora.load_text8()
+    assert [len(c) for c in chunks] == [1000, 1000, 500]
+    assert chunks[0][:3] == ["w0", "w1", "w2"]
+    assert sum(map(len, corpora.load_text8(max_tokens=1500))) == 2000
