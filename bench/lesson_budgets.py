@@ -4,7 +4,6 @@ against the course budgets (full at most 5 min, fast at most 60 s, peak at most 
 Peak memory is the largest resident size of the kernel's process tree, sampled every 0.1 s.
 Usage: python bench/lesson_budgets.py [ASSIGNMENT ...]
 """
-import os
 import sys
 import threading
 import time
@@ -12,8 +11,9 @@ from pathlib import Path
 
 import nbformat
 import psutil
-from nbclient import NotebookClient
 from report import write_report
+
+from course_utils.validate import run_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 BUDGET_SECONDS = {"full": 300, "fast": 60}
@@ -33,11 +33,6 @@ def tree_rss(process: psutil.Process) -> int:
 def run(path: Path, fast: bool) -> tuple[float, int, int]:
     """(seconds, peak kernel bytes, cells with errors) for one top-to-bottom run."""
     notebook = nbformat.read(path, as_version=4)
-    env = {k: v for k, v in os.environ.items() if k not in ("COURSE_FAST", "NBGRADER_EXECUTION")}
-    if fast:
-        env["COURSE_FAST"] = "1"
-    client = NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(path.parent)}})
     me = psutil.Process()
     peak, done = [0], threading.Event()
 
@@ -51,7 +46,7 @@ def run(path: Path, fast: bool) -> tuple[float, int, int]:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     started = time.perf_counter()
-    client.execute(env=env)
+    run_notebook(notebook, path.parent, timeout=600, fast=fast)
     seconds = time.perf_counter() - started
     done.set()
     sampler.join()

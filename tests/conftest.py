@@ -71,12 +71,10 @@ def cache(tmp_path, monkeypatch):
 
 
 def script_environment() -> dict:
-    """The environment for course/nbgrader subprocesses: this interpreter's scripts first on PATH."""
-    import os
-    import sys
+    """The environment for course/nbgrader subprocesses, with the fast-mode switches cleared."""
+    from course_utils.cli import environment_with_scripts
 
-    env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), env.get("PATH", "")])
+    env = environment_with_scripts()
     env.pop("COURSE_FAST", None)
     env.pop("NBGRADER_EXECUTION", None)
     return env
