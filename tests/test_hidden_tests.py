@@ -155,6 +155,72 @@ def adc_search(codes, codebooks, queries, k, chunk_size=64):
     score = decoded_q @ decoded_x.T
     ids = np.argsort(-score, axis=1, kind="stable")[:, :k]
     return ids, np.take_along_axis(score, ids, 1)'''},
+    ("03_sentence_embeddings", "test_retrieval_metrics", "ties broken in favour of the relevant document"): {
+        "retrieval_metrics": '''
+def relevant_ranks(scores, relevant):
+    scores = np.asarray(scores, float)
+    target = scores[np.arange(len(relevant)), relevant]
+    return (scores > target[:, None]).sum(axis=1) + 1
+
+def recall_at_k(scores, relevant, k):
+    return float(np.mean(relevant_ranks(scores, relevant) <= k))
+
+def mrr_at_k(scores, relevant, k):
+    ranks = relevant_ranks(scores, relevant)
+    return float(np.mean(np.where(ranks <= k, 1.0 / ranks, 0.0)))'''},
+    ("03_sentence_embeddings", "test_sif_average", "divides by all words, unknown ones included"): {
+        "sif_average": '''
+def sif_average(token_lists, word_vectors, probability, a=1e-3):
+    out = np.zeros((len(token_lists), word_vectors.dim))
+    for row, words in enumerate(token_lists):
+        for w in words:
+            if w in word_vectors.index:
+                out[row] += a / (a + probability.get(w, 0.0)) * word_vectors[w] / len(words)
+    return out'''},
+    ("03_sentence_embeddings", "test_remove_common_component", "direction fitted on X instead of fit_on"): {
+        "remove_common_component": '''
+def remove_common_component(fit_on, X):
+    X = np.asarray(X, float)
+    u = np.linalg.svd(X, full_matrices=False)[2][0]
+    return X - np.outer(X @ u, u)'''},
+    ("03_sentence_embeddings", "test_mean_pool", "pooling ignores the attention mask"): {
+        "mean_pool": "def mean_pool(token_embeddings, attention_mask, eps=1e-9):\n    return token_embeddings.mean(dim=1)"},
+    ("03_sentence_embeddings", "test_mean_pool", "divides by the padded length"): {
+        "mean_pool": '''
+def mean_pool(token_embeddings, attention_mask, eps=1e-9):
+    mask = attention_mask.unsqueeze(-1).to(token_embeddings.dtype)
+    return (token_embeddings * mask).sum(dim=1) / token_embeddings.shape[1]'''},
+    ("03_sentence_embeddings", "test_whiten", "whitening fitted on the evaluation set"): {
+        "whiten": '''
+def whiten(fit_on, X, k=None, eps=1e-8):
+    X = np.asarray(X, float)
+    k = X.shape[1] if k is None else k
+    mu = X.mean(axis=0)
+    lam, U = np.linalg.eigh(np.cov((X - mu).T, bias=True))
+    order = np.argsort(lam)[::-1][:k]
+    return (X - mu) @ (U[:, order] / np.sqrt(lam[order] + eps))'''},
+    ("03_sentence_embeddings", "test_whiten", "keeps the smallest eigenvalues"): {
+        "whiten": '''
+def whiten(fit_on, X, k=None, eps=1e-8):
+    fit_on, X = np.asarray(fit_on, float), np.asarray(X, float)
+    k = X.shape[1] if k is None else k
+    mu = fit_on.mean(axis=0)
+    lam, U = np.linalg.eigh(np.cov((fit_on - mu).T, bias=True))
+    return (X - mu) @ (U[:, :k] / np.sqrt(lam[:k] + eps))'''},
+    ("03_sentence_embeddings", "test_in_batch_contrastive_loss", "positives not on the diagonal"): {
+        "in_batch_contrastive_loss": '''
+def in_batch_contrastive_loss(queries, documents, scale=20.0):
+    sims = F.normalize(queries, dim=1) @ F.normalize(documents, dim=1).T
+    return F.cross_entropy(scale * sims, torch.zeros(len(queries), dtype=torch.long))'''},
+    ("03_sentence_embeddings", "test_in_batch_contrastive_loss", "softmax over queries instead of documents"): {
+        "in_batch_contrastive_loss": '''
+def in_batch_contrastive_loss(queries, documents, scale=20.0):
+    sims = F.normalize(documents, dim=1) @ F.normalize(queries, dim=1).T
+    return F.cross_entropy(scale * sims, torch.arange(len(queries)))'''},
+    ("03_sentence_embeddings", "test_in_batch_contrastive_loss", "dot products instead of cosines"): {
+        "in_batch_contrastive_loss": '''
+def in_batch_contrastive_loss(queries, documents, scale=20.0):
+    return F.cross_entropy(scale * queries @ documents.T, torch.arange(len(queries)))'''},
 }
 
 

@@ -1,5 +1,6 @@
 """Static checks of every notebook, and lessons/ == what nbgrader generates from solutions/."""
 import json
+import re
 
 import nbformat
 import pytest
@@ -107,3 +108,36 @@ def test_pyproject_declares_the_runtime_dependencies():
 
 def test_grading_folder_is_git_ignored():
     assert "/grading/" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+def notebook_imports(path) -> set:
+    """Top-level module names imported by the code cells of one notebook."""
+    import ast
+
+    names = set()
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.parent.name)
+def test_every_notebook_import_is_a_declared_dependency(path):
+    import importlib.metadata
+    import sys
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = {re.split(r"[<>=!\[ ]", dependency)[0].lower() for dependency in project["dependencies"]}
+    providers = importlib.metadata.packages_distributions()
+    missing = []
+    for module in sorted(notebook_imports(path) - set(sys.stdlib_module_names) - {"course_utils"}):
+        distributions = {name.lower() for name in providers.get(module, [module])}
+        if not distributions & declared:
+            missing.append(f"{module} (from {sorted(distributions)})")
+    assert not missing, f"{path.name} imports packages that pyproject.toml does not declare: {missing}"
