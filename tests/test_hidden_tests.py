@@ -221,6 +221,63 @@ def in_batch_contrastive_loss(queries, documents, scale=20.0):
         "in_batch_contrastive_loss": '''
 def in_batch_contrastive_loss(queries, documents, scale=20.0):
     return F.cross_entropy(scale * queries @ documents.T, torch.arange(len(queries)))'''},
+    ("04_metric_learning", "test_pairwise_squared_distances", "can go negative, diagonal not zeroed"): {
+        "pairwise_squared_distances": '''
+def pairwise_squared_distances(X, Y=None):
+    Y = X if Y is None else Y
+    return (X * X).sum(1)[:, None] + (Y * Y).sum(1)[None, :] - 2.0 * X @ Y.T'''},
+    ("04_metric_learning", "test_pairwise_squared_distances", "clamped but diagonal not exactly zero"): {
+        "pairwise_squared_distances": '''
+def pairwise_squared_distances(X, Y=None):
+    Y = X if Y is None else Y
+    return ((X * X).sum(1)[:, None] + (Y * Y).sum(1)[None, :] - 2.0 * X @ Y.T).clamp(min=0)'''},
+    ("04_metric_learning", "test_recall_at_k", "the query is its own nearest neighbour"): {
+        "recall_at_k": '''
+def recall_at_k(embeddings, labels, ks=(1, 4)):
+    nearest = torch.cdist(embeddings, embeddings).topk(max(ks), dim=1, largest=False).indices
+    hits = labels[nearest] == labels[:, None]
+    return {k: float(hits[:, :k].any(dim=1).float().mean()) for k in ks}'''},
+    ("04_metric_learning", "test_contrastive_loss", "hinge not squared"): {
+        "contrastive_loss": '''
+def contrastive_loss(embeddings, labels, margin=0.5):
+    D = pairwise_squared_distances(embeddings)
+    same = labels[:, None] == labels[None, :]
+    per_pair = torch.where(same, D, F.relu(margin - torch.sqrt(D.clamp(min=1e-12))))
+    return per_pair[torch.triu(torch.ones_like(same), diagonal=1)].mean()'''},
+    ("04_metric_learning", "test_batch_all_triplet_loss", "averaged over invalid triplets too"): {
+        "batch_all_triplet_loss": '''
+def batch_all_triplet_loss(embeddings, labels, margin=0.2):
+    D = pairwise_squared_distances(embeddings)
+    same = labels[:, None] == labels[None, :]
+    eye = torch.eye(len(labels), dtype=torch.bool)
+    valid = (same & ~eye)[:, :, None] & (~same)[:, None, :]
+    if not valid.any():
+        return embeddings.sum() * 0.0
+    losses = F.relu(D[:, :, None] - D[:, None, :] + margin) * valid
+    return losses.sum() / (valid.shape[0] * valid.shape[1])'''},
+    ("04_metric_learning", "test_batch_hard_triplet_loss", "the anchor can be its own positive"): {
+        "batch_hard_triplet_loss": '''
+def batch_hard_triplet_loss(embeddings, labels, margin=0.2):
+    D = pairwise_squared_distances(embeddings)
+    same = labels[:, None] == labels[None, :]
+    if (~same).sum() == 0:
+        return embeddings.sum() * 0.0
+    hardest_positive = D.masked_fill(~same, float("-inf")).max(dim=1).values
+    hardest_negative = D.masked_fill(same, float("inf")).min(dim=1).values
+    return F.relu(hardest_positive - hardest_negative + margin).mean()'''},
+    ("04_metric_learning", "test_arcface_logits", "margin applied to every class"): {
+        "arcface_logits": '''
+def arcface_logits(embeddings, proxies, labels, scale=16.0, margin=0.3):
+    cosine = F.normalize(embeddings, dim=1) @ F.normalize(proxies, dim=1).T
+    theta = torch.acos(cosine.clamp(-1 + 1e-7, 1 - 1e-7))
+    return scale * torch.where(theta <= math.pi - margin, torch.cos(theta + margin), cosine - margin * math.sin(margin))'''},
+    ("04_metric_learning", "test_arcface_logits", "no switch past pi - margin"): {
+        "arcface_logits": '''
+def arcface_logits(embeddings, proxies, labels, scale=16.0, margin=0.3):
+    cosine = F.normalize(embeddings, dim=1) @ F.normalize(proxies, dim=1).T
+    theta = torch.acos(cosine.clamp(-1 + 1e-7, 1 - 1e-7))
+    is_target = F.one_hot(labels, proxies.shape[0]).bool()
+    return scale * torch.where(is_target, torch.cos(theta + margin), cosine)'''},
 }
 
 
