@@ -38,6 +38,7 @@ bench: setup
 	$(BIN)/python bench/word2vec.py
 	$(BIN)/python bench/sentence_embeddings.py
 	$(BIN)/python bench/metric_learning.py
+	$(BIN)/python bench/clip.py
 	$(BIN)/python bench/vector_search.py
 
 clean:

@@ -21,8 +21,13 @@ BUDGET_BYTES = 2 * 1024 ** 3
 
 
 def tree_rss(process: psutil.Process) -> int:
+    """Resident bytes of a process and its children; 0 for whatever has already exited."""
+    try:
+        members = [process, *process.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
     total = 0
-    for member in [process, *process.children(recursive=True)]:
+    for member in members:
         try:
             total += member.memory_info().rss
         except psutil.NoSuchProcess:

@@ -55,3 +55,26 @@ def solution_namespace(assignment: str, tags: tuple = ()) -> dict:
         if meta.get("grade_id") == "setup" or meta.get("solution") or tagged:
             exec(compile(cell.source, f"{path.name}:{cell.get('id')}", "exec"), namespace)
     return namespace
+
+
+def notebook_measurement(assignment: str, measuring_code: str, timeout: int = 900) -> dict:
+    """Run a solution notebook top to bottom in full mode with `measuring_code` appended as a last
+    cell; that cell prints one line starting with BENCH and followed by JSON, which is returned."""
+    import json
+
+    import nbformat
+
+    from course_utils.validate import run_notebook
+
+    path = Path(__file__).resolve().parents[1] / "solutions" / assignment / f"{assignment}.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell(measuring_code))
+    started = time.perf_counter()
+    run_notebook(notebook, path.parent, timeout=timeout, fast=False)
+    seconds = time.perf_counter() - started
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                raise RuntimeError(f"{assignment} failed: {output.ename}: {output.evalue}")
+    text = "".join(o.get("text", "") for o in notebook.cells[-1].outputs if o.output_type == "stream")
+    return {**json.loads(text.split("BENCH", 1)[1]), "notebook_seconds": seconds}

@@ -4,16 +4,7 @@ the learner's mean_pool) with sentence-transformers' `encode` on the same texts,
 
 Usage: python bench/sentence_embeddings.py
 """
-import json
-from pathlib import Path
-
-import nbformat
-from report import write_report
-
-from course_utils.validate import run_notebook
-
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "solutions" / "03_sentence_embeddings" / "03_sentence_embeddings.ipynb"
+from report import notebook_measurement, write_report
 
 MEASURE = '''
 import json, time
@@ -28,20 +19,8 @@ print("BENCH" + json.dumps({"results": results_table.to_dict(orient="index"), "t
 '''
 
 
-def measure() -> dict:
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    notebook.cells.append(nbformat.v4.new_code_cell(MEASURE))
-    run_notebook(notebook, NOTEBOOK.parent, timeout=900, fast=False)
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            if output.output_type == "error":
-                raise RuntimeError(f"the notebook failed: {output.ename}: {output.evalue}")
-    text = "".join(o.get("text", "") for o in notebook.cells[-1].outputs if o.output_type == "stream")
-    return json.loads(text.split("BENCH", 1)[1])
-
-
 def main():
-    data = measure()
+    data = notebook_measurement("03_sentence_embeddings", MEASURE)
     rows = [(method, int(row["dim"]), f"{row['Recall@1']:.3f}", f"{row['MRR@10']:.3f}", f"{row['topic k-NN acc.']:.3f}")
             for method, row in data["results"].items()]
     write_report("sentence_methods", "Lesson 03: every method on the fixed BBC split (full mode)",

@@ -278,6 +278,38 @@ def arcface_logits(embeddings, proxies, labels, scale=16.0, margin=0.3):
     theta = torch.acos(cosine.clamp(-1 + 1e-7, 1 - 1e-7))
     is_target = F.one_hot(labels, proxies.shape[0]).bool()
     return scale * torch.where(is_target, torch.cos(theta + margin), cosine)'''},
+    ("07_clip", "test_clip_logits", "temperature on the wrong side (divides by the scale)"): {
+        "clip_logits": '''
+def clip_logits(image_embeddings, text_embeddings, log_scale, max_scale=100.0):
+    scale = log_scale.clamp(max=math.log(max_scale)).exp()
+    return F.normalize(image_embeddings, dim=1) @ F.normalize(text_embeddings, dim=1).T / scale'''},
+    ("07_clip", "test_clip_logits", "scale never clamped"): {
+        "clip_logits": '''
+def clip_logits(image_embeddings, text_embeddings, log_scale, max_scale=100.0):
+    return log_scale.exp() * F.normalize(image_embeddings, dim=1) @ F.normalize(text_embeddings, dim=1).T'''},
+    ("07_clip", "test_clip_loss", "one direction only (image to text)"): {
+        "clip_loss": '''
+def clip_loss(logits):
+    return F.cross_entropy(logits, torch.arange(len(logits)))'''},
+    ("07_clip", "test_clip_loss", "both directions taken along the rows"): {
+        "clip_loss": '''
+def clip_loss(logits):
+    targets = torch.arange(len(logits))
+    return (F.cross_entropy(logits, targets) + F.cross_entropy(logits, targets.flip(0))) / 2'''},
+    ("07_clip", "test_zero_shot_weights", "averages unnormalised prompt embeddings"): {
+        "zero_shot_weights": '''
+def zero_shot_weights(prompt_embeddings):
+    return F.normalize(prompt_embeddings.mean(dim=1), dim=-1)'''},
+    ("07_clip", "test_zero_shot_predict", "the k best classes, least similar first"): {
+        "zero_shot_predict": '''
+def zero_shot_predict(image_embeddings, class_weights, k=1):
+    return (image_embeddings @ class_weights.T).argsort(dim=1)[:, -k:]'''},
+    ("07_clip", "test_recall_both_directions", "text-to-image computed along the rows"): {
+        "recall_both_directions": '''
+def recall_both_directions(similarity, k):
+    rank = (similarity >= similarity.diagonal()[:, None]).sum(dim=1)
+    value = float((rank <= k).float().mean())
+    return value, value'''},
 }
 
 
