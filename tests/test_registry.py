@@ -180,7 +180,7 @@ def test_hub_snapshot_lands_in_the_cache_only_when_complete(cache, temporary_ass
 
     from course_utils.registry import HubSnapshot
 
-    def fake_snapshot(repo_id, revision, local_dir):
+    def fake_snapshot(repo_id, revision, local_dir, repo_type="model"):
         folder = registry.Path(local_dir)
         (folder / "0_Model").mkdir(parents=True)
         (folder / "modules.json").write_text("[]")
@@ -202,7 +202,7 @@ def test_hub_snapshot_failure_leaves_nothing_and_names_the_repository(cache, tem
 
     from course_utils.registry import HubSnapshot
 
-    def broken_snapshot(repo_id, revision, local_dir):
+    def broken_snapshot(repo_id, revision, local_dir, repo_type="model"):
         (registry.Path(local_dir) / "half").mkdir(parents=True)
         raise OSError("connection reset")
 
