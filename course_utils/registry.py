@@ -82,10 +82,10 @@ class Download:
 
 @dataclass(frozen=True)
 class HubSnapshot:
-    """A whole Hugging Face Hub repository (a model folder), for online-only extras.
+    """A whole Hugging Face Hub repository (a model or dataset folder), for online-only extras.
 
-    The course pins no SHA-256 here (the weights are published without one we could verify offline);
-    the Hub serves each file with its own checksum, and `revision` pins the repository state.
+    The course pins no SHA-256 here (none could be verified from an offline machine); the Hub checks
+    each file it serves, and `revision` (a branch, tag or commit; "main" unless set) selects its state.
     """
 
     repo_id: str

@@ -11,15 +11,21 @@ def load(assignment):
     return by_id
 
 
-def run_test_cell(assignment, test_id, replacements):
-    """Execute the setup cell, every solution cell (with `replacements` swapped in) and one test cell."""
+def solution_namespace(assignment, replacements=None):
+    """Execute the setup cell and every solution cell (with `replacements` swapped in); return the namespace."""
+    replacements = replacements or {}
     cells = load(assignment)
     namespace = {}
     exec(cells["setup"], namespace)
     for grade_id, source in cells.items():
         if grade_id != "setup" and not grade_id.startswith("test_"):
             exec(replacements.get(grade_id, source), namespace)
-    exec(cells[test_id], namespace)
+    return namespace
+
+
+def run_test_cell(assignment, test_id, replacements):
+    """Execute the setup cell, every solution cell (with `replacements` swapped in) and one test cell."""
+    exec(load(assignment)[test_id], solution_namespace(assignment, replacements))
 
 
 WRONG_ANSWERS = {
