@@ -29,3 +29,18 @@ c.Execute.kernel_name = "python3"
 
 # Restore locked cells (test cells included) from the released version before grading.
 c.OverwriteCells.enabled = True
+
+# While grading, wrap every test cell in the integrity guard (course_utils.guard): a test whose
+# checks, numpy, builtins or error reporting were tampered with fails, and a test that stopped
+# without reporting an error earns nothing. nbgrader's own steps are kept, in nbgrader's order.
+c.Autograde.autograde_preprocessors = [
+    "course_utils.gradeguard.InjectGuard",
+    "nbgrader.preprocessors.Execute",
+    "course_utils.gradeguard.RequireGuardMarker",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]

@@ -14,9 +14,13 @@ def _as_numpy(value, name: str) -> np.ndarray:
     if hasattr(value, "detach"):  # a torch tensor, possibly on a GPU
         value = value.detach().cpu().numpy()
     try:
-        return np.asarray(value)
+        array = np.asarray(value)
     except Exception as error:  # ragged lists and other non-arrays
         raise AssertionError(f"{name} should be array-like; could not read it as an array ({error})") from None
+    if array.dtype == object:  # objects compare by their own rules, which an answer could choose
+        raise AssertionError(f"{name} should hold numbers, strings or booleans, not Python objects "
+                             f"(got {type(value).__name__} of objects)")
+    return array
 
 
 def check(condition: bool, message: str) -> None:
