@@ -68,17 +68,13 @@ def cmd_release(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    root = syllabus.find_course_root()
-    submitted = root / "grading" / "submitted"
-    if not any(submitted.glob(f"*/{args.assignment}/*.ipynb")):
-        raise SystemExit(f"no submissions for {args.assignment!r} under {submitted}/<student>/{args.assignment}/")
-    nbgrader(root, "autograde", args.assignment, "--force")
-    if args.feedback:
-        nbgrader(root, "generate_feedback", args.assignment, "--force")
-    csv_path = Path(args.csv or root / "grading" / f"grades_{args.assignment}.csv").resolve()
-    nbgrader(root, "export", f"--to={csv_path}", f"--CsvExportPlugin.assignment=['{args.assignment}']")
-    print(f"grades written to {csv_path}")
-    return 0
+    from . import classroom
+
+    rows = classroom.grade_class(syllabus.find_course_root(), args.assignment, jobs=args.jobs,
+                                 scheduler=args.scheduler, feedback=not args.no_feedback, csv_path=args.csv,
+                                 similarity_threshold=args.similarity_threshold)
+    print(classroom.summary(rows))
+    return 1 if classroom.needs_a_human(rows) else 0
 
 
 def cmd_syllabus(args) -> int:
@@ -112,10 +108,15 @@ def build_parser() -> argparse.ArgumentParser:
     release = commands.add_parser("release", help="regenerate lessons/ from solutions/ (instructors)")
     release.add_argument("assignment", nargs="*", help="assignment ids (default: all)")
 
-    grade = commands.add_parser("grade", help="autograde grading/submitted/*/ASSIGNMENT and export a CSV")
+    grade = commands.add_parser("grade", help="grade every submission of ASSIGNMENT: CSV, feedback, integrity report")
     grade.add_argument("assignment", help="assignment id, e.g. 00_what_is_an_embedding")
     grade.add_argument("--csv", help="where to write the grades (default grading/grades_ASSIGNMENT.csv)")
-    grade.add_argument("--feedback", action="store_true", help="also generate HTML feedback for students")
+    grade.add_argument("--jobs", type=int, default=1, help="grade this many submissions at a time (default 1)")
+    grade.add_argument("--scheduler", help="grade on a Dask cluster: the scheduler's address, e.g. tcp://host:8786")
+    grade.add_argument("--no-feedback", action="store_true", help="skip the HTML feedback (written by default)")
+    grade.add_argument("--feedback", action="store_true", help=argparse.SUPPRESS)  # the default now; kept for old scripts
+    grade.add_argument("--similarity-threshold", type=float, default=0.9,
+                       help="report pairs of answers sharing at least this fraction of code (default 0.9)")
 
     table = commands.add_parser("syllabus", help="print the syllabus table, or write it into README.md")
     table.add_argument("--write", action="store_true", help="update README.md between the syllabus markers")
