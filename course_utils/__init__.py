@@ -5,6 +5,6 @@ from .datasets import WordVectors, load_analogies, load_glove, load_word_similar
 from .registry import AssetNotFoundError, fetch
 from .runtime import RunContext, setup
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"  # the one place; pyproject.toml reads it, release tags are v<this>
 __all__ = ["AssetNotFoundError", "RunContext", "WordVectors", "fetch", "load_analogies", "load_glove",
            "load_word_similarity", "setup"]

@@ -115,13 +115,18 @@ register(Asset(
     name="stsb", filename="stsb",
     description="STS benchmark: about 8,600 sentence pairs with human similarity scores (online extra, not offline)",
     lessons=("03",), offline=False,
-    sources=(HubSnapshot("sentence-transformers/stsb", repo_type="dataset"),),
+    sources=(HubSnapshot("sentence-transformers/stsb", repo_type="dataset",
+                         allow_patterns=("*.parquet", "*.csv", "*.jsonl")),),
 ))
 
-# Lesson 07, online only: OpenAI's CLIP ViT-B/32 packaged for sentence-transformers (about 600 MB)
+# Lesson 07, online only and only when asked for (extras.fetch_extra): OpenAI's CLIP ViT-B/32 packaged for
+# sentence-transformers, about 600 MB. Only the files sentence-transformers loads, and one weights file.
 register(Asset(
     name="clip-vit-b-32", filename="clip-ViT-B-32",
-    description="pretrained CLIP ViT-B/32 as a sentence-transformers model folder (online extra, not offline)",
+    description="pretrained CLIP ViT-B/32 as a sentence-transformers model folder, about 600 MB (online extra)",
     lessons=("07",), offline=False,
-    sources=(HubSnapshot("sentence-transformers/clip-ViT-B-32"),),
+    sources=(HubSnapshot("sentence-transformers/clip-ViT-B-32",
+                         allow_patterns=("modules.json", "config_sentence_transformers.json", "0_CLIPModel/*.json",
+                                         "0_CLIPModel/*.txt"),
+                         weights=("0_CLIPModel/model.safetensors", "0_CLIPModel/pytorch_model.bin")),),
 ))

