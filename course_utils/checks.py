@@ -82,3 +82,20 @@ def check_equal(actual, expected, name: str, *, hint: str = "") -> None:
         differing = int((got != want).sum()) if got.shape else 1
         message = f"{name} is not what was expected ({differing} of {max(got.size, 1)} entries differ)"
         raise AssertionError(message + (f". Hint: {hint}" if hint else ""))
+
+
+SEMESTER_SEED_VARIABLE = "COURSE_SEMESTER_SEED"
+
+
+def hidden_seed(base: int) -> int:
+    """The seed a hidden test draws its random inputs from: `base` itself (the public default), or,
+    when an instructor sets COURSE_SEMESTER_SEED (in the environment or in nbgrader_config.py), a
+    number derived from that semester's secret and `base`, so last semester's outputs are no help."""
+    import hashlib
+    import os
+
+    secret = os.environ.get(SEMESTER_SEED_VARIABLE, "").strip()
+    if not secret:
+        return int(base)
+    digest = hashlib.sha256(f"{secret}:{int(base)}".encode()).hexdigest()
+    return int(digest[:12], 16)

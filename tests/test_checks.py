@@ -48,3 +48,13 @@ def test_check_equal_and_finite_and_type():
 
 def test_ragged_input_is_reported():
     assert "array-like" in fails(checks.check_shape, [[1, 2], [3]], (2, 2), "rows")
+
+
+def test_hidden_seed_keeps_the_public_default_and_changes_with_the_semester(monkeypatch):
+    monkeypatch.delenv(checks.SEMESTER_SEED_VARIABLE, raising=False)
+    assert checks.hidden_seed(2024) == 2024
+    monkeypatch.setenv(checks.SEMESTER_SEED_VARIABLE, "fall-2026")
+    fall = checks.hidden_seed(2024)
+    assert fall != 2024 and fall == checks.hidden_seed(2024) and fall != checks.hidden_seed(2025)
+    monkeypatch.setenv(checks.SEMESTER_SEED_VARIABLE, "spring-2027")
+    assert checks.hidden_seed(2024) != fall
