@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import html
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -34,6 +35,9 @@ SEVERITY = ["ok", "metadata-restored", "wrong-file-name", "timeout", "missing", 
             "no-metadata", "kernel-died", "error"]
 RELEASE_SCRATCH = "grading/.release"
 WORK_FOLDER = "grading/.work"
+# written by nbgrader's exchange (submit, then collect) and carried through autograde and feedback:
+# the late-penalty timestamp, and the secret that release_feedback and fetch_feedback need
+EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")
 
 
 @dataclass
@@ -132,10 +136,10 @@ def find_students(root: Path, assignment: str) -> list[str]:
 
 def _task(root: Path, assignment: str, intake: Intake, limit: int) -> dict:
     folder = root / "grading" / "submitted" / intake.student / assignment
-    stamp = folder / "timestamp.txt"
+    kept = {name: (folder / name).read_text() for name in EXCHANGE_FILES if (folder / name).is_file()}
     return {"root": str(root), "assignment": assignment, "student": intake.student,
-            "notebook": nbformat.writes(intake.notebook), "timestamp": stamp.read_text() if stamp.is_file() else None,
-            "limit": limit}
+            "notebook": nbformat.writes(intake.notebook), "timestamp": kept.get("timestamp.txt"),
+            "exchange_files": kept, "limit": limit}
 
 
 def _isolated_environment(workspace: Path) -> dict:
@@ -172,8 +176,9 @@ def grade_submission(task: dict) -> dict:
     folder = workspace / "grading" / "submitted" / student / assignment
     folder.mkdir(parents=True)
     (folder / f"{assignment}.ipynb").write_text(task["notebook"], encoding="utf-8")
-    if task["timestamp"]:
-        (folder / "timestamp.txt").write_text(task["timestamp"])
+    for name, text in (task.get("exchange_files") or {"timestamp.txt": task["timestamp"]}).items():
+        if text:
+            (folder / name).write_text(text)
     env = _isolated_environment(workspace)
     result = {"status": "ok", "reason": "", "scores": {}, "runtime_flags": []}
     try:
@@ -267,6 +272,16 @@ def write_placeholder_feedback(root: Path, assignment: str, row: Row) -> None:
     """Feedback for a student whose notebook could not be graded: what happened and what to do."""
     folder = root / "grading" / "feedback" / row.student / assignment
     folder.mkdir(parents=True, exist_ok=True)
+    # nbgrader's release_feedback needs both exchange files beside every feedback page: the
+    # submission's own when there are some (the student can fetch this page), else stand-ins
+    submitted = root / "grading" / "submitted" / row.student / assignment
+    for name in EXCHANGE_FILES:
+        if (submitted / name).is_file():
+            shutil.copy(submitted / name, folder / name)
+        elif not (folder / name).is_file():
+            stand_in = time.strftime("%Y-%m-%d %H:%M:%S.000000 UTC", time.gmtime()) if name == "timestamp.txt" \
+                else secrets.token_hex(32)
+            (folder / name).write_text(stand_in)
     (folder / f"{assignment}.html").write_text(
         f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(assignment)}</title></head><body>"
         f"<h1>{html.escape(assignment)}: not graded automatically</h1>"

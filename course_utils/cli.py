@@ -1,4 +1,4 @@
-"""The `course` command: doctor, fetch, validate, release, grade, syllabus.
+"""The `course` command: doctor, fetch, validate, release, grade, export-student, syllabus.
 
 Exit codes: 0 = done, nothing to report; 1 = the command ran and found problems (missing assets,
 lost points, a submission that needs a human); 2 = usage error (bad arguments, a path that does not
@@ -108,6 +108,22 @@ def cmd_grade(args) -> int:
     return 1 if classroom.needs_a_human(rows) else 0
 
 
+def cmd_export_student(args) -> int:
+    from . import export
+
+    try:
+        written = export.export_student(syllabus.find_course_root(), Path(args.directory), force=args.force)
+    except FileExistsError as error:
+        print(f"course export-student: {error}", file=sys.stderr)
+        return USAGE
+    except export.LeakError as error:
+        print(f"course export-student: {error}\n(nothing was written)", file=sys.stderr)
+        return PROBLEMS
+    print(f"wrote the student repository ({len(written)} files) to {Path(args.directory).resolve()}; "
+          "no solution or hidden-test text found in it")
+    return OK
+
+
 def cmd_syllabus(args) -> int:
     root = syllabus.find_course_root()
     table = syllabus.syllabus_table(root)
@@ -156,13 +172,18 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--similarity-threshold", type=float, default=0.9,
                        help="report pairs of answers sharing at least this fraction of code (default 0.9)")
 
+    export = commands.add_parser("export-student", help="write a repository for students: lessons and course_utils, "
+                                                        "no solutions or hidden tests (instructors)")
+    export.add_argument("directory", help="where to write it (a new or empty folder)")
+    export.add_argument("--force", action="store_true", help="replace the folder's contents")
+
     table = commands.add_parser("syllabus", help="print the syllabus table, or write it into README.md")
     table.add_argument("--write", action="store_true", help="update README.md between the syllabus markers")
     return parser
 
 
 COMMANDS = {"doctor": cmd_doctor, "fetch": cmd_fetch, "validate": cmd_validate, "release": cmd_release, "grade": cmd_grade,
-            "syllabus": cmd_syllabus}
+            "export-student": cmd_export_student, "syllabus": cmd_syllabus}
 
 
 def main(argv=None) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import nbformat
 
-IGNORED_FILES = {"timestamp.txt"}  # written by nbgrader's exchange; kept for late penalties
+IGNORED_FILES = {"timestamp.txt", "submission_secret.txt"}  # written by nbgrader's exchange (submit, collect)
 IGNORED_DIRS = {".ipynb_checkpoints", "__pycache__"}
 
 

@@ -1,0 +1,12 @@
+#!/bin/sh
+# Turns nbgrader's instructor tools off in the Python environment that runs $JUPYTER (default:
+# the `jupyter` on PATH): the formgrader, the "create assignment" toolbar and the course list, in
+# JupyterLab and on the server. Students keep the assignment list (fetch, submit, feedback) and
+# the validate button. Run by `make start`, `make test` and Binder's postBuild.
+set -e
+JUPYTER="${JUPYTER:-jupyter}"
+"$JUPYTER" labextension disable --level=sys_prefix \
+  @jupyter/nbgrader:formgrader @jupyter/nbgrader:create-assignment @jupyter/nbgrader:course-list
+for extension in formgrader course_list; do
+  "$JUPYTER" server extension disable --sys-prefix "nbgrader.server_extensions.$extension"
+done
