@@ -17,6 +17,13 @@ os.makedirs(os.path.join(course_root, "grading"), exist_ok=True)
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(course_root, "grading", "gradebook.db")
 c.CourseDirectory.course_id = "embeddings-course"
 
+# Graded classes: the semester seed. Hidden tests draw their random inputs from it (checks.hidden_seed),
+# so outputs learnt from the public repository's hidden tests are no help. Pick a secret, keep it (and
+# this file) private, and keep it all semester: regrading then sees the same inputs. nbgrader runs this
+# file in its own process, so the kernels it starts for grading inherit the variable; setting
+# COURSE_SEMESTER_SEED in the graders' environment instead works too. Unset: the public inputs.
+# os.environ.setdefault("COURSE_SEMESTER_SEED", "choose-a-secret")
+
 # Students work in fast mode only when they choose to; grading always runs fast (NBGRADER_EXECUTION is set).
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 

@@ -5,8 +5,9 @@
 # the validate button. Run by `make start`, `make test` and Binder's postBuild.
 set -e
 JUPYTER="${JUPYTER:-jupyter}"
-"$JUPYTER" labextension disable --level=sys_prefix \
-  @jupyter/nbgrader:formgrader @jupyter/nbgrader:create-assignment @jupyter/nbgrader:course-list
+PLUGINS="@jupyter/nbgrader:formgrader @jupyter/nbgrader:create-assignment @jupyter/nbgrader:course-list"
+"$JUPYTER" labextension disable --level=sys_prefix $PLUGINS
+"$JUPYTER" labextension lock --level=sys_prefix $PLUGINS  # so that they cannot be switched back on in the UI
 for extension in formgrader course_list; do
   "$JUPYTER" server extension disable --sys-prefix "nbgrader.server_extensions.$extension"
 done
