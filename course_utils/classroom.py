@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import time
+import warnings
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ import nbformat
 from . import integrity, similarity
 from .cli import environment_with_scripts
 from .submissions import Intake, take_in
+from .validate import grader_timeout
 
 GRADED_STATUSES = ("ok", "timeout", "wrong-file-name", "metadata-restored")
 SEVERITY = ["ok", "metadata-restored", "wrong-file-name", "timeout", "missing", "invalid-notebook",
@@ -50,28 +52,12 @@ class Row:
     scores: dict = field(default_factory=dict)  # test grade_id -> points earned
     flags: list = field(default_factory=list)  # short strings, e.g. 'module-attribute@cell7:L2'
     similar_to: list = field(default_factory=list)
+    runtime: list = field(default_factory=list)  # [grade_id, what the guard reported]
     seconds: float = 0.0
 
     @property
     def total(self) -> float:
         return float(sum(self.scores.values()))
-
-
-def nbgrader_config(root: Path):
-    """The course's nbgrader configuration, loaded the way nbgrader loads it."""
-    from traitlets.config import Config
-
-    config = Config()
-    path = root / "nbgrader_config.py"
-    code = compile(path.read_text(encoding="utf-8"), str(path), "exec")
-    exec(code, {"get_config": lambda: config, "__file__": str(path)})  # noqa: S102  (the course's own file)
-    return config
-
-
-def cell_timeout(root: Path) -> int:
-    """Seconds nbgrader allows each cell (c.Execute.timeout), 30 (nbgrader's default) if unset."""
-    value = nbgrader_config(root).Execute.get("timeout", 30)
-    return int(value) if value else 30
 
 
 def run_nbgrader(root: Path, *arguments: str, env=None, timeout=None) -> subprocess.CompletedProcess:
@@ -95,13 +81,17 @@ def answer_cells(notebook) -> dict[str, str]:
             if cell.get("metadata", {}).get("nbgrader", {}).get("solution")}
 
 
-def sync_gradebook(root: Path, assignment: str):
-    """Generate `assignment` from solutions/ into a scratch folder, which also brings the gradebook
-    up to date (idempotent). Returns the released notebook. lessons/ is not touched."""
+def require_source(root: Path, assignment: str) -> None:
     source = root / "solutions" / assignment / f"{assignment}.ipynb"
     if not source.is_file():
         raise FileNotFoundError(f"assignment must name a folder of solutions/ with its notebook; {source} does "
                                 "not exist (grading needs the instructor's copy with solutions/)")
+
+
+def sync_gradebook(root: Path, assignment: str):
+    """Generate `assignment` from solutions/ into a scratch folder, which also brings the gradebook
+    up to date (idempotent). Returns the released notebook. lessons/ is not touched."""
+    require_source(root, assignment)
     completed = run_nbgrader(root, "generate_assignment", assignment, "--force",
                              f"--CourseDirectory.release_directory={RELEASE_SCRATCH}")
     if completed.returncode != 0:
@@ -188,7 +178,7 @@ def grade_submission(task: dict) -> dict:
         failed = completed.returncode != 0
     except subprocess.TimeoutExpired:
         log, failed = "", True
-        result.update(status="timeout", reason=f"grading took longer than {task['limit']} s in all and was stopped")
+        result.update(status="error", reason=f"grading took longer than {task['limit']} s in all and was stopped")
     (workspace / "autograde.log").write_text(log)
     autograded = workspace / "grading" / "autograded" / student / assignment
     if failed:
@@ -211,7 +201,7 @@ def grade_submission(task: dict) -> dict:
             if output.get("output_type") != "error":
                 continue
             if output.get("ename") == "IntegrityError":
-                result["runtime_flags"].append(f"runtime-tamper@{grade_id}: {output.get('evalue', '')[:200]}")
+                result["runtime_flags"].append([grade_id, output.get("evalue", "")[:400]])
             if output.get("ename") == "CellTimeoutError":
                 timed_out.append(grade_id or "an unmarked cell")
     if timed_out:
@@ -256,8 +246,10 @@ def _run_all(tasks: list[dict], jobs: int, scheduler: str | None, on_result) -> 
 def merge_into_gradebook(root: Path, assignment: str, rows: list[Row]) -> None:
     """Record every student's scores in the main gradebook (formgrader and `nbgrader export` see them)."""
     from nbgrader.api import Gradebook
+    from sqlalchemy.exc import SAWarning
 
-    with Gradebook(f"sqlite:///{root / 'grading' / 'gradebook.db'}") as gradebook:
+    with warnings.catch_warnings(), Gradebook(f"sqlite:///{root / 'grading' / 'gradebook.db'}") as gradebook:
+        warnings.simplefilter("ignore", SAWarning)  # nbgrader's own session handling; harmless here
         for row in rows:
             gradebook.update_or_create_student(row.student)
             gradebook.update_or_create_submission(assignment, row.student)
@@ -313,17 +305,19 @@ def write_report(path: Path, assignment: str, rows: list[Row], flags: dict, pair
     lines += [f"| {r.student} | {r.status} | {r.total:g}/{maximum:g} | {r.reason.replace('|', '/')} |" for r in rows]
     lines += ["", "## Integrity flags", "",
               "A flag is a reason to read the code, not a verdict. Meanings: "
-              + "; ".join(f"`{code}` {meaning}" for code, meaning in integrity.FLAG_MEANINGS.items()) + "."]
+              + "; ".join(f"`{code}` {meaning}" for code, meaning in integrity.FLAG_MEANINGS.items())
+              + "; `runtime-tamper` the grader's guard found, while the tests ran, that something they rely on had "
+              "been changed, or that a test stopped without reporting an error (that test earned nothing); "
+              "`extra-files` files besides the notebook were submitted (they are not used for grading)."]
     any_flag = False
     for row in rows:
         details = flags.get(row.student, [])
-        runtime = [f for f in row.flags if f.startswith("runtime-tamper")]
-        if not details and not runtime:
+        if not details and not row.runtime:
             continue
         any_flag = True
         lines += ["", f"### {row.student}"]
         lines += [f"- `{f.code}` cell {f.cell}, line {f.line}: `{f.text.replace('`', chr(39))}`" for f in details]
-        lines += [f"- {f}" for f in runtime]
+        lines += [f"- `runtime-tamper` in {grade_id}: {message}" for grade_id, message in row.runtime]
     if not any_flag:
         lines += ["", "None."]
     lines += ["", "## Similar answers", ""]
@@ -340,15 +334,20 @@ def grade_class(root: Path, assignment: str, *, jobs: int = 1, scheduler: str | 
     if jobs < 1:
         raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
     root = Path(root).resolve()
+    require_source(root, assignment)
+    students = find_students(root, assignment)
+    if not students:
+        raise FileNotFoundError(f"no submissions for {assignment!r} under "
+                                f"{root / 'grading' / 'submitted'}/<student>/{assignment}/")
     release = sync_gradebook(root, assignment)
     tests = test_cells(release)
     stubs = answer_cells(release)
     locked_sources = [c.source for c in release.cells
                       if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("locked")]
     lesson_code = {c.source.strip() for c in release.cells if c.cell_type == "code"}  # as released: not the student's
-    limit = cell_timeout(root) * (1 + sum(c.cell_type == "code" for c in release.cells)) + 300
+    limit = grader_timeout(root) * (1 + sum(c.cell_type == "code" for c in release.cells)) + 300
     rows, flags, answers, tasks = {}, {}, {}, []
-    for student in find_students(root, assignment):
+    for student in students:
         intake = take_in(root / "grading" / "submitted" / student / assignment, student, assignment, release)
         row = Row(student, intake.status, intake.reason)
         if intake.extra_files:
@@ -368,9 +367,6 @@ def grade_class(root: Path, assignment: str, *, jobs: int = 1, scheduler: str | 
             task["feedback"] = feedback
             tasks.append(task)
         rows[student] = row
-    if not rows:
-        raise FileNotFoundError(f"no submissions for {assignment!r} under "
-                                f"{root / 'grading' / 'submitted'}/<student>/{assignment}/")
     print(f"grading {len(tasks)} of {len(rows)} submissions ({'on ' + scheduler if scheduler else f'{jobs} at a time'})",
           flush=True)
     done = []
@@ -380,7 +376,8 @@ def grade_class(root: Path, assignment: str, *, jobs: int = 1, scheduler: str | 
         row.status = _worse(row.status, result["status"])
         row.reason = "; ".join(filter(None, [row.reason, result["reason"]]))
         row.scores = {grade_id: result["scores"].get(grade_id, 0.0) for grade_id, _ in tests}
-        row.flags += result["runtime_flags"]
+        row.flags += [f"runtime-tamper@{grade_id}" for grade_id, _ in result["runtime_flags"]]
+        row.runtime = result["runtime_flags"]
         row.seconds = result.get("seconds", 0.0)
         done.append(task["student"])
         print(f"[{len(done)}/{len(tasks)}] {row.student}: {row.status} {row.total:g}/"

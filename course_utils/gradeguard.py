@@ -15,6 +15,7 @@ import secrets
 
 from nbconvert.preprocessors import Preprocessor
 from nbformat.v4 import new_code_cell, new_output
+from traitlets import Bool
 
 from .guard import MARKER_PREFIX, marker
 
@@ -56,6 +57,8 @@ def imports_of(source: str) -> tuple[dict, set]:
 class InjectGuard(Preprocessor):
     """Start the guard first; wrap every test cell in begin/end."""
 
+    enabled = Bool(True).tag(config=True)  # nbconvert's preprocessors are off unless enabled
+
     def preprocess(self, nb, resources):
         secret = secrets.token_hex(16)
         resources[SECRET_KEY] = secret
@@ -94,6 +97,8 @@ def _strip_marker(cell, line: str) -> bool:
 
 class RequireGuardMarker(Preprocessor):
     """No marker and no error: the failure was hidden, so the cell gets an error and no points."""
+
+    enabled = Bool(True).tag(config=True)
 
     def preprocess(self, nb, resources):
         secret = resources.get(SECRET_KEY)

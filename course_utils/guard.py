@@ -26,9 +26,9 @@ import sys
 import types
 
 MARKER_PREFIX = "[grader] test ran to its end:"
-# IPython puts these into builtins around every cell; they are not ours to watch.
+# IPython and ipykernel swap these in builtins around every cell; they are not ours to watch.
 IPYTHON_BUILTINS = {"_", "__", "___", "exit", "quit", "get_ipython", "display", "help", "copyright", "credits",
-                    "license", "runfile", "open"}
+                    "license", "runfile", "open", "input", "raw_input"}
 SHELL_METHODS = ("showtraceback", "_showtraceback", "showsyntaxerror", "run_cell", "run_cell_async",
                  "run_ast_nodes", "run_code", "transform_cell", "transform_ast")
 
@@ -90,7 +90,8 @@ def _shell_state(shell) -> dict:
         return {}
     cls = type(shell)
     return {
-        "methods": {name: getattr(cls, name, None) for name in SHELL_METHODS},
+        # the class's function, and any per-instance override (ipykernel sets some itself)
+        "methods": {name: (getattr(cls, name, None), vars(shell).get(name)) for name in SHELL_METHODS},
         "custom_exceptions": tuple(shell.custom_exceptions),
         "ast_transformers": tuple(shell.ast_transformers),
         "input_transformers_post": tuple(shell.input_transformers_post),
@@ -143,8 +144,8 @@ def _changes(namespace: dict) -> list[str]:
     hooks = _state["sys_hooks"]
     now = {"displayhook": sys.displayhook, "excepthook": sys.excepthook, "stdout": sys.stdout,
            "stderr": sys.stderr, "meta_path": tuple(sys.meta_path), "path_hooks": tuple(sys.path_hooks)}
-    found += [f"sys.{name} was changed" for name, value in hooks.items()
-              if (now[name] != value if isinstance(value, tuple) else now[name] is not value)]
+    # == rather than `is`: IPython installs its excepthook as a fresh bound method for every cell
+    found += [f"sys.{name} was changed" for name, value in hooks.items() if now[name] != value]
     if sys.gettrace() is not None or sys.getprofile() is not None:
         found.append("a trace or profile function was installed (sys.settrace / sys.setprofile)")
     shell = _shell()
@@ -152,7 +153,7 @@ def _changes(namespace: dict) -> list[str]:
     if remembered:
         current_state = _shell_state(shell)
         for name, method in remembered["methods"].items():
-            if current_state["methods"][name] is not method or name in vars(shell):
+            if current_state["methods"][name] != method:
                 found.append(f"IPython's {name} was replaced")
         for key in ("custom_exceptions", "ast_transformers", "input_transformers_post",
                     "input_transformers_cleanup"):

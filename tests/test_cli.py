@@ -84,6 +84,8 @@ def test_syllabus_command_matches_readme():
 def test_grade_without_submissions_explains(tmp_path):
     shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
     (tmp_path / "solutions" / "00_what_is_an_embedding").mkdir(parents=True)
+    shutil.copy(ROOT / "solutions" / "00_what_is_an_embedding" / "00_what_is_an_embedding.ipynb",
+                tmp_path / "solutions" / "00_what_is_an_embedding")
     # run from a subfolder: the course root is found upwards; nothing has been submitted
     completed = run_course("grade", "00_what_is_an_embedding", cwd=tmp_path / "solutions")
     assert completed.returncode != 0
