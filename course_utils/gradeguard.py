@@ -35,22 +35,27 @@ def is_locked(cell) -> bool:
 
 
 def imports_of(source: str) -> tuple[dict, set]:
-    """(alias -> module for every name bound to a module, every module imported) in `source`."""
+    """(alias -> module for every name a top-level import binds, every module imported anywhere) in
+    `source`. Imports inside blocks (the Colab-only install) may not run, so they bind nothing."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return {}, set()
     names, modules = {}, set()
     for node in ast.walk(tree):
+        top_level = node in tree.body
         if isinstance(node, ast.Import):
             for alias in node.names:
                 modules.add(alias.name)
-                names[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+                if top_level:
+                    bound = alias.asname or alias.name.split(".")[0]
+                    names[bound] = alias.name if alias.asname else alias.name.split(".")[0]
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             modules.add(node.module)
             for alias in node.names:
                 modules.add(f"{node.module}.{alias.name}")  # kept only if it is a module
-                names.setdefault(alias.asname or alias.name, f"{node.module}.{alias.name}")
+                if top_level:
+                    names.setdefault(alias.asname or alias.name, f"{node.module}.{alias.name}")
     return names, modules
 
 

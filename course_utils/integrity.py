@@ -213,7 +213,7 @@ def protected_names(locked_sources) -> set:
             tree = ast.parse(to_python(source)[0])
         except SyntaxError:
             continue
-        for node in ast.walk(tree):
+        for node in tree.body:  # top level only: imports inside blocks (Colab's install) may not run
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 names.update(alias.asname or alias.name.split(".")[0] for alias in node.names if alias.name != "*")
     return names

@@ -120,9 +120,19 @@ def test_the_guard_refuses_to_run_unstarted():
 
 
 def test_imports_of_locked_cells_are_found():
-    names, modules = imports_of("import numpy as np\nfrom course_utils import checks\nimport torch.nn.functional as F")
+    names, modules = imports_of("import numpy as np\nfrom course_utils import checks\nimport torch.nn.functional as F\n"
+                                "if 'google.colab' in sys.modules:\n    import shlex, subprocess\n")
     assert names == {"np": "numpy", "checks": "course_utils.checks", "F": "torch.nn.functional"}
-    assert {"numpy", "course_utils", "torch.nn.functional"} <= modules
+    assert {"numpy", "course_utils", "torch.nn.functional", "shlex"} <= modules
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.parent.name)
+def test_the_names_the_guard_holds_fixed_are_bound_by_every_setup_cell(path):
+    """A name the guard expects to stay bound must be bound when the setup cell runs off Colab."""
+    notebook = nbformat.read(path, as_version=4)
+    setup = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
+    names, _ = imports_of(setup.source)
+    assert {"np", "checks"} <= set(names) and not {"subprocess", "shlex", "importlib"} & set(names)
 
 
 def test_checks_refuse_objects_that_compare_equal_to_anything():
