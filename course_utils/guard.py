@@ -29,6 +29,8 @@ MARKER_PREFIX = "[grader] test ran to its end:"
 # IPython and ipykernel swap these in builtins around every cell; they are not ours to watch.
 IPYTHON_BUILTINS = {"_", "__", "___", "exit", "quit", "get_ipython", "display", "help", "copyright", "credits",
                     "license", "runfile", "open", "input", "raw_input"}
+# Libraries whose functions test cells compute expected values with; sys is watched by its hooks.
+WATCHED_ROOTS = {"numpy", "scipy", "torch", "sklearn", "math", "pandas", "faiss", "course_utils"}
 SHELL_METHODS = ("showtraceback", "_showtraceback", "showsyntaxerror", "run_cell", "run_cell_async",
                  "run_ast_nodes", "run_code", "transform_cell", "transform_ast")
 
@@ -64,9 +66,12 @@ def _import(name: str):
 
 
 def _modules_to_watch(names) -> dict:
-    """The named modules (imported now) and their directly attached submodules."""
+    """The named modules that tests compute with (imported now) and their directly attached
+    submodules. Others (sys, matplotlib, IPython, ...) change their own attributes as they run."""
     watched = {}
     for name in names:
+        if name.split(".")[0] not in WATCHED_ROOTS:
+            continue
         module = _import(name)
         if module is None:
             continue
