@@ -33,7 +33,7 @@ from .submissions import Intake, take_in
 from .validate import grader_timeout
 
 GRADED_STATUSES = ("ok", "timeout", "wrong-file-name", "metadata-restored")
-SEVERITY = ["ok", "metadata-restored", "wrong-file-name", "timeout", "missing", "invalid-notebook",
+SEVERITY = ["ok", "not-submitted", "metadata-restored", "wrong-file-name", "timeout", "missing", "invalid-notebook",
             "no-metadata", "kernel-died", "error"]
 RELEASE_SCRATCH = "grading/.release"
 WORK_FOLDER = "grading/.work"
@@ -405,16 +405,19 @@ def grade_class(root: Path, assignment: str, *, jobs: int = 1, scheduler: str | 
 
 
 def needs_a_human(rows: list[Row]) -> list[Row]:
-    return [row for row in rows if row.status != "ok" or row.flags or row.similar_to]
+    """Rows with a remark; a student on the roster who did not submit is not one (their row says 0)."""
+    return [row for row in rows if row.status not in ("ok", "not-submitted") or row.flags or row.similar_to]
 
 
 def summary(rows: list[Row]) -> str:
     attention = needs_a_human(rows)
+    absent = [row.student for row in rows if row.status == "not-submitted"]
+    absent_line = f"\n{len(absent)} students in the gradebook did not submit: {', '.join(absent[:20])}" if absent else ""
     if not attention:
-        return f"all {len(rows)} submissions graded without remarks"
-    lines = [f"{len(attention)} of {len(rows)} submissions need a human:"]
+        return f"all {len(rows) - len(absent)} submissions graded without remarks{absent_line}"
+    lines = [f"{len(attention)} of {len(rows) - len(absent)} submissions need a human:"]
     for row in attention:
         notes = [row.status] + ([f"flags: {', '.join(row.flags[:4])}"] if row.flags else []) + \
                 ([f"similar to {', '.join(row.similar_to[:3])}"] if row.similar_to else [])
         lines.append(f"  {row.student}: {'; '.join(notes)}" + (f" ({row.reason})" if row.reason else ""))
-    return "\n".join(lines)
+    return "\n".join(lines) + absent_line

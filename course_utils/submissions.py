@@ -18,7 +18,7 @@ class Intake:
     """What was found for one student. `notebook` is None when there is nothing gradable."""
 
     student: str
-    status: str  # ok | missing | invalid-notebook | wrong-file-name | metadata-restored | no-metadata
+    status: str  # ok | not-submitted | missing | invalid-notebook | wrong-file-name | metadata-restored | no-metadata
     reason: str = ""
     notebook: object = None
     found_as: str = ""  # the file name the notebook was submitted under
@@ -97,7 +97,7 @@ def take_in(folder: Path, student: str, assignment: str, release) -> Intake:
     """Read `folder` (grading/submitted/<student>/<assignment>) against the released notebook."""
     expected = f"{assignment}.ipynb"
     if not folder.is_dir():
-        return Intake(student, "missing", "no submission folder for this assignment")
+        return Intake(student, "not-submitted", "in the gradebook, but no submission folder for this assignment")
     notebooks = [p for p in sorted(folder.glob("*.ipynb"))]
     chosen = folder / expected if (folder / expected).is_file() else None
     status, reason = "ok", ""

@@ -200,7 +200,7 @@ def test_take_in_reports_every_kind_of_folder(tmp_path):
     assert seen["two"].status == "wrong-file-name" and seen["two"].notebook is None
     assert seen["extra"].status == "ok" and seen["extra"].extra_files == ["notes.txt"]
     assert seen["stripped"].status == "metadata-restored"
-    assert submissions.take_in(tmp_path / "nobody", "nobody", assignment, release).status == "missing"
+    assert submissions.take_in(tmp_path / "nobody", "nobody", assignment, release).status == "not-submitted"
     json.dumps([s.status for s in seen.values()])
 
 
