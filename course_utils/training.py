@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import torch
 from tqdm.auto import tqdm
 
 
@@ -27,16 +28,20 @@ def move_to(batch, device):
 
 
 def train(model, batches, loss_fn, optimizer, *, epochs: int = 1, device: str = "cpu", scheduler=None,
-          progress: bool = True, desc: str = "training") -> History:
+          after_step=None, progress: bool = True, desc: str = "training") -> History:
     """Train `model` for `epochs` passes over `batches` and return the loss history.
 
     batches: an iterable that can be iterated once per epoch (a DataLoader, a list), or a callable
         taking the epoch number and returning such an iterable.
     loss_fn(model, batch) -> scalar tensor; the batch has already been moved to `device`.
     scheduler: stepped after every optimiser step (per-step schedules such as linear decay).
+    after_step(model): called after every optimiser step (and scheduler step), outside autograd, e.g.
+        to clamp a parameter into its range or to record its value.
     """
     if not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    if after_step is not None and not callable(after_step):
+        raise TypeError(f"after_step must be callable as after_step(model), got {type(after_step).__name__}")
     if not callable(loss_fn):
         raise TypeError(f"loss_fn must be callable as loss_fn(model, batch), got {type(loss_fn).__name__}")
     model.to(device)
@@ -58,6 +63,9 @@ def train(model, batches, loss_fn, optimizer, *, epochs: int = 1, device: str = 
             optimizer.step()
             if scheduler is not None:
                 scheduler.step()
+            if after_step is not None:
+                with torch.no_grad():
+                    after_step(model)
             history.step_losses.append(value)
             running, count = running + value, count + 1
             bar.set_postfix(loss=f"{running / count:.4f}")

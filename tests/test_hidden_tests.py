@@ -263,14 +263,15 @@ def batch_all_triplet_loss(embeddings, labels, margin=0.2):
     return losses.sum() / (valid.shape[0] * valid.shape[1])'''},
     ("04_metric_learning", "test_batch_hard_triplet_loss", "the anchor can be its own positive"): {
         "batch_hard_triplet_loss": '''
-def batch_hard_triplet_loss(embeddings, labels, margin=0.2):
-    D = pairwise_squared_distances(embeddings)
+def batch_hard_triplet_loss(embeddings, labels, margin=0.2, soft=False):
+    d = torch.sqrt(pairwise_squared_distances(embeddings).clamp(min=1e-12))
     same = labels[:, None] == labels[None, :]
     if (~same).sum() == 0:
         return embeddings.sum() * 0.0
-    hardest_positive = D.masked_fill(~same, float("-inf")).max(dim=1).values
-    hardest_negative = D.masked_fill(same, float("inf")).min(dim=1).values
-    return F.relu(hardest_positive - hardest_negative + margin).mean()'''},
+    hardest_positive = d.masked_fill(~same, float("-inf")).max(dim=1).values
+    hardest_negative = d.masked_fill(same, float("inf")).min(dim=1).values
+    gap = hardest_positive - hardest_negative
+    return (F.softplus(gap) if soft else F.relu(gap + margin)).mean()'''},
     ("04_metric_learning", "test_arcface_logits", "margin applied to every class"): {
         "arcface_logits": '''
 def arcface_logits(embeddings, proxies, labels, scale=16.0, margin=0.3):
@@ -286,13 +287,13 @@ def arcface_logits(embeddings, proxies, labels, scale=16.0, margin=0.3):
     return scale * torch.where(is_target, torch.cos(theta + margin), cosine)'''},
     ("07_clip", "test_clip_logits", "temperature on the wrong side (divides by the scale)"): {
         "clip_logits": '''
-def clip_logits(image_embeddings, text_embeddings, log_scale, max_scale=100.0):
-    scale = log_scale.clamp(max=math.log(max_scale)).exp()
-    return F.normalize(image_embeddings, dim=1) @ F.normalize(text_embeddings, dim=1).T / scale'''},
-    ("07_clip", "test_clip_logits", "scale never clamped"): {
+def clip_logits(image_embeddings, text_embeddings, log_scale):
+    return F.normalize(image_embeddings, dim=1) @ F.normalize(text_embeddings, dim=1).T / log_scale.exp()'''},
+    ("07_clip", "test_clip_logits", "scale clamped in the forward pass"): {
         "clip_logits": '''
-def clip_logits(image_embeddings, text_embeddings, log_scale, max_scale=100.0):
-    return log_scale.exp() * F.normalize(image_embeddings, dim=1) @ F.normalize(text_embeddings, dim=1).T'''},
+def clip_logits(image_embeddings, text_embeddings, log_scale):
+    scale = log_scale.clamp(max=math.log(100.0)).exp()
+    return scale * F.normalize(image_embeddings, dim=1) @ F.normalize(text_embeddings, dim=1).T'''},
     ("07_clip", "test_clip_loss", "one direction only (image to text)"): {
         "clip_loss": '''
 def clip_loss(logits):

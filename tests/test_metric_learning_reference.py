@@ -36,13 +36,27 @@ def test_batch_all_triplet_loss_matches_pml(lesson, seed):
     assert torch.allclose(ours, reference(embeddings, labels), atol=1e-6)
 
 
+def plain_l2():
+    return LpDistance(normalize_embeddings=False, power=1)
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_batch_hard_triplet_loss_matches_pml_batch_hard_miner(lesson, seed):
+    """Plain (not squared) distances, as in In Defense of the Triplet Loss."""
     embeddings, labels = batch(seed)
-    miner = BatchHardMiner(distance=squared_l2())
-    reference = pml_losses.TripletMarginLoss(margin=0.2, distance=squared_l2(), reducer=MeanReducer())
+    miner = BatchHardMiner(distance=plain_l2())
+    reference = pml_losses.TripletMarginLoss(margin=0.2, distance=plain_l2(), reducer=MeanReducer())
     expected = reference(embeddings, labels, miner(embeddings, labels))
     assert torch.allclose(lesson["batch_hard_triplet_loss"](embeddings, labels, margin=0.2), expected, atol=1e-6)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_soft_margin_batch_hard_matches_pml_smooth_loss(lesson, seed):
+    embeddings, labels = batch(seed)
+    miner = BatchHardMiner(distance=plain_l2())
+    reference = pml_losses.TripletMarginLoss(margin=0.0, smooth_loss=True, distance=plain_l2(), reducer=MeanReducer())
+    expected = reference(embeddings, labels, miner(embeddings, labels))
+    assert torch.allclose(lesson["batch_hard_triplet_loss"](embeddings, labels, soft=True), expected, atol=1e-6)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -58,3 +58,20 @@ def test_move_to_nested():
     batch = {"x": torch.zeros(2), "pair": (torch.ones(1), "label")}
     moved = move_to(batch, "cpu")
     assert moved["pair"][1] == "label" and moved["x"].device.type == "cpu"
+
+
+def test_after_step_runs_after_every_optimiser_step_without_autograd():
+    torch.manual_seed(0)
+    model = torch.nn.Linear(3, 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    seen = []
+
+    def clamp_bias(model):
+        seen.append(torch.is_grad_enabled())
+        model.bias.clamp_(max=0.125)  # an in-place change to a leaf: only allowed outside autograd
+
+    history = train(model, regression_data(), mse, optimizer, epochs=2, after_step=clamp_bias, progress=False)
+    assert len(seen) == len(history.step_losses) == 16 and not any(seen)
+    assert float(model.bias) == 0.125  # the unclamped fit is 0.3
+    with pytest.raises(TypeError, match="after_step"):
+        train(model, regression_data(), mse, optimizer, after_step="clamp", progress=False)
