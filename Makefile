@@ -51,6 +51,7 @@ bench: setup
 	$(BIN)/python bench/metric_learning.py
 	$(BIN)/python bench/clip.py
 	$(BIN)/python bench/vector_search.py
+	$(BIN)/python bench/grading.py
 
 clean:
 	rm -rf grading .pytest_cache
