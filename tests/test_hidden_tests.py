@@ -61,49 +61,6 @@ def evaluate_similarity(word_vectors, triples):
         return float("nan"), len(kept) / len(triples)
     dots = [float(word_vectors[a] @ word_vectors[b]) for a, b, _ in kept]
     return spearman_rho(dots, [s for *_, s in kept]), len(kept) / len(triples)'''},
-    ("01_word2vec", "test_skipgram_pairs", "fixed window instead of a dynamic one"): {
-        "skipgram_pairs": '''
-def skipgram_pairs(token_ids, window, rng):
-    if window < 1:
-        raise ValueError("window")
-    token_ids = np.asarray(token_ids)
-    rng.integers(1, window + 1, size=len(token_ids))
-    centres, contexts = [], []
-    for offset in range(1, window + 1):
-        centres += [token_ids[:-offset], token_ids[offset:]]
-        contexts += [token_ids[offset:], token_ids[:-offset]]
-    return np.concatenate(centres), np.concatenate(contexts)'''},
-    ("01_word2vec", "test_negative_sampling", "noise without the 0.75 power"): {
-        "negative_sampling": '''
-def noise_distribution(counts, power=0.75):
-    counts = np.asarray(counts, dtype=float)
-    return counts / counts.sum()
-
-
-def draw_negatives(noise, shape, rng):
-    return np.minimum(np.searchsorted(np.cumsum(noise), rng.random(shape), side="right"), len(noise) - 1)'''},
-    ("01_word2vec", "test_sgns_loss", "sign of the negative term flipped"): {
-        "sgns_loss": '''
-def sgns_loss(centre, context, negatives):
-    positive = F.logsigmoid((centre * context).sum(-1))
-    negative = F.logsigmoid(torch.bmm(negatives, centre.unsqueeze(-1)).squeeze(-1)).sum(-1)
-    return -(positive + negative).mean()'''},
-    ("01_word2vec", "test_build_vocabulary", "ties not broken alphabetically"): {
-        "build_vocabulary": '''
-def build_vocabulary(sentences, min_count):
-    if min_count < 1:
-        raise ValueError("min_count")
-    counter = Counter(t for s in sentences for t in s)
-    kept = [(w, c) for w, c in counter.most_common() if c >= min_count]
-    return [w for w, _ in kept], np.array([c for _, c in kept], dtype=np.int64)'''},
-    ("01_word2vec", "test_most_similar", "query words not excluded"): {
-        "most_similar": '''
-def most_similar(unit_vectors, words, index, positive, negative=(), k=10):
-    unit_vectors = np.asarray(unit_vectors)
-    target = sum(unit_vectors[index[w]] for w in positive) - sum((unit_vectors[index[w]] for w in negative), np.zeros(unit_vectors.shape[1]))
-    scores = unit_vectors @ (target / np.linalg.norm(target))
-    best = np.argsort(-scores)[:k]
-    return [(words[i], float(scores[i])) for i in best]'''},
     ("08_vector_search", "test_exact_knn", "returns the query itself although excluded"): {
         "exact_knn": '''
 def exact_knn(base, queries, k, metric="ip", chunk_size=256, exclude=None):
@@ -318,6 +275,340 @@ def recall_both_directions(similarity, k):
     value = float((rank <= k).float().mean())
     return value, value'''},
 }
+
+
+KEEP = '''
+def keep_probabilities(counts, sample=1e-3):
+    counts = np.asarray(counts, dtype=np.float64)
+    frequency = counts / counts.sum()
+    return np.minimum(1.0, (np.sqrt(frequency / sample) + 1) * sample / frequency)
+'''
+SUBSAMPLE = '''
+def subsample(token_ids, keep_prob, rng):
+    token_ids = np.asarray(token_ids)
+    return token_ids[rng.random(len(token_ids)) < keep_prob[token_ids]]
+'''
+NOISE = '''
+def noise_distribution(counts, power=0.75):
+    weights = np.asarray(counts, dtype=np.float64) ** power
+    return weights / weights.sum()
+'''
+DRAW = '''
+def draw_negatives(noise, shape, rng):
+    draws = np.searchsorted(np.cumsum(noise), rng.random(shape), side="right").astype(np.int64)
+    return np.minimum(draws, len(noise) - 1)
+'''
+DECAY = '''
+def linear_decay(lr, step, total_steps, floor=1e-4):
+    return lr * max(floor, 1.0 - step / total_steps)
+'''
+TRAIN_PAIRS = '''
+def train_pairs(centre_table, context_table, centres, contexts, negatives, batch_size, lr, first_step,
+                total_steps, negative_weight=1.0):
+    losses = []
+    for j, start in enumerate(range(0, len(centres), batch_size)):
+        rate = linear_decay(lr, first_step + j, total_steps)
+        losses.append(sgd_step(centre_table, context_table, centres[start:start + batch_size],
+                               contexts[start:start + batch_size], negatives[j], rate, negative_weight))
+    return losses
+'''
+
+
+def grads(loss_line="loss = -(F.logsigmoid(positive) + negative_weight * F.logsigmoid(-negative).sum(-1)).mean()",
+          d_pos="(torch.sigmoid(positive) - 1) / batch", d_neg="torch.sigmoid(negative) * (negative_weight / batch)",
+          centre_shared="d_pos[:, None] * context + d_neg @ negatives", neg_shared="d_neg.T @ centre",
+          centre_pair="d_pos[:, None] * context + torch.bmm(d_neg.unsqueeze(1), negatives).squeeze(1)",
+          context="d_pos[:, None] * centre"):
+    return f'''
+def sgns_loss_and_grads(centre, context, negatives, negative_weight=1.0):
+    batch = centre.shape[0]
+    positive = (centre * context).sum(-1)
+    shared = negatives.dim() == 2
+    negative = centre @ negatives.T if shared else torch.bmm(negatives, centre.unsqueeze(-1)).squeeze(-1)
+    {loss_line}
+    d_pos = {d_pos}
+    d_neg = {d_neg}
+    grad_context = {context}
+    if shared:
+        return loss, {centre_shared}, grad_context, {neg_shared}
+    return loss, {centre_pair}, grad_context, d_neg.unsqueeze(-1) * centre.unsqueeze(1)
+'''
+
+
+def step(body):
+    return '''
+def sgd_step(centre_table, context_table, centres, contexts, negatives, lr, negative_weight=1.0):
+    with torch.no_grad():
+        v = centre_table.index_select(0, centres)
+        u = context_table.index_select(0, contexts)
+        n = context_table[negatives]
+        loss, grad_v, grad_u, grad_n = sgns_loss_and_grads(v, u, n, negative_weight)
+''' + body
+
+
+GOOD_STEP_UPDATES = '''        centre_table.index_add_(0, centres, grad_v, alpha=-lr)
+        context_table.index_add_(0, contexts, grad_u, alpha=-lr)
+        context_table.index_add_(0, negatives.reshape(-1), grad_n.reshape(-1, grad_n.shape[-1]), alpha=-lr)
+'''
+
+
+def ppmi_answer(words="np.asarray(counts.sum(axis=1)).ravel()", contexts="np.asarray(counts.sum(axis=0)).ravel() ** alpha",
+                total="contexts.sum()", keep="pmi > 0"):
+    return f'''
+def ppmi(counts, alpha=0.75):
+    counts = sparse.coo_matrix(counts, dtype=np.float64)
+    counts.sum_duplicates()
+    counts.eliminate_zeros()
+    words = {words}
+    contexts = {contexts}
+    pmi = np.log(counts.data * {total} / (words[counts.row] * contexts[counts.col]))
+    positive = {keep}
+    return sparse.csr_matrix((np.maximum(pmi[positive], 0), (counts.row[positive], counts.col[positive])), shape=counts.shape)
+'''
+
+
+L01 = "01_word2vec"
+# Lesson 01: every clause of every docstring has a wrong answer that breaks only that clause.
+WRONG_01 = {
+    (L01, "test_build_vocabulary", "ties not broken alphabetically"): {"build_vocabulary": '''
+def build_vocabulary(sentences, min_count):
+    if min_count < 1:
+        raise ValueError("min_count")
+    counter = Counter(t for s in sentences for t in s)
+    kept = [(w, c) for w, c in counter.most_common() if c >= min_count]
+    return [w for w, _ in kept], np.array([c for _, c in kept], dtype=np.int64)'''},
+    (L01, "test_build_vocabulary", "keeps only words seen more than min_count times"): {"build_vocabulary": '''
+def build_vocabulary(sentences, min_count):
+    if min_count < 1:
+        raise ValueError("min_count")
+    counter = Counter(t for s in sentences for t in s)
+    kept = sorted((w for w, c in counter.items() if c > min_count), key=lambda w: (-counter[w], w))
+    return kept, np.array([counter[w] for w in kept], dtype=np.int64)'''},
+    (L01, "test_build_vocabulary", "min_count not validated"): {"build_vocabulary": '''
+def build_vocabulary(sentences, min_count):
+    counter = Counter(t for s in sentences for t in s)
+    kept = sorted((w for w, c in counter.items() if c >= min_count), key=lambda w: (-counter[w], w))
+    return kept, np.array([counter[w] for w in kept], dtype=np.int64)'''},
+    (L01, "test_build_vocabulary", "float counts"): {"build_vocabulary": '''
+def build_vocabulary(sentences, min_count):
+    if min_count < 1:
+        raise ValueError("min_count")
+    counter = Counter(t for s in sentences for t in s)
+    kept = sorted((w for w, c in counter.items() if c >= min_count), key=lambda w: (-counter[w], w))
+    return kept, np.array([counter[w] for w in kept], dtype=np.float64)'''},
+    (L01, "test_build_vocabulary", "reads the sentences twice (fails on a generator)"): {"build_vocabulary": '''
+def build_vocabulary(sentences, min_count):
+    if min_count < 1:
+        raise ValueError("min_count")
+    vocabulary = {t for s in sentences for t in s}
+    counter = Counter({w: 0 for w in vocabulary})
+    counter.update(t for s in sentences for t in s)
+    kept = sorted((w for w, c in counter.items() if c >= min_count), key=lambda w: (-counter[w], w))
+    return kept, np.array([counter[w] for w in kept], dtype=np.int64)'''},
+    (L01, "test_subsampling", "the paper's rule instead of the code's"): {"subsampling": SUBSAMPLE + '''
+def keep_probabilities(counts, sample=1e-3):
+    frequency = np.asarray(counts, dtype=np.float64) / np.sum(counts)
+    return np.minimum(1.0, np.sqrt(sample / frequency))'''},
+    (L01, "test_subsampling", "keep probability not capped at 1"): {"subsampling": SUBSAMPLE + '''
+def keep_probabilities(counts, sample=1e-3):
+    frequency = np.asarray(counts, dtype=np.float64) / np.sum(counts)
+    return (np.sqrt(frequency / sample) + 1) * sample / frequency'''},
+    (L01, "test_subsampling", "keeps when the draw is above 1 - p (right rate, wrong draws)"): {"subsampling": KEEP + '''
+def subsample(token_ids, keep_prob, rng):
+    token_ids = np.asarray(token_ids)
+    return token_ids[rng.random(len(token_ids)) >= 1 - keep_prob[token_ids]]'''},
+    (L01, "test_skipgram_pairs", "fixed window instead of a dynamic one"): {"skipgram_pairs": '''
+def skipgram_pairs(token_ids, window, rng):
+    if window < 1:
+        raise ValueError("window")
+    token_ids = np.asarray(token_ids)
+    rng.integers(1, window + 1, size=len(token_ids))
+    centres, contexts = [], []
+    for offset in range(1, window + 1):
+        centres += [token_ids[:-offset], token_ids[offset:]]
+        contexts += [token_ids[offset:], token_ids[:-offset]]
+    return np.concatenate(centres), np.concatenate(contexts)'''},
+    (L01, "test_skipgram_pairs", "the context's radius instead of the centre's"): {"skipgram_pairs": '''
+def skipgram_pairs(token_ids, window, rng):
+    if not isinstance(window, int) or window < 1:
+        raise ValueError("window")
+    token_ids = np.asarray(token_ids, dtype=np.int64)
+    n = len(token_ids)
+    radii = rng.integers(1, window + 1, size=n)
+    centres, contexts = [], []
+    for offset in range(1, window + 1):
+        right = np.nonzero(radii[offset:] >= offset)[0]
+        left = np.nonzero(radii[: max(n - offset, 0)] >= offset)[0] + offset
+        centres += [token_ids[right], token_ids[left]]
+        contexts += [token_ids[right + offset], token_ids[left - offset]]
+    return np.concatenate(centres), np.concatenate(contexts)'''},
+    (L01, "test_skipgram_pairs", "positions instead of word ids"): {"skipgram_pairs": '''
+def skipgram_pairs(token_ids, window, rng):
+    if not isinstance(window, int) or window < 1:
+        raise ValueError("window")
+    n = len(token_ids)
+    radii = rng.integers(1, window + 1, size=n)
+    centres, contexts = [], []
+    for offset in range(1, window + 1):
+        right = np.nonzero(radii[: max(n - offset, 0)] >= offset)[0]
+        left = np.nonzero(radii[offset:] >= offset)[0] + offset
+        centres += [right, left]
+        contexts += [right + offset, left - offset]
+    return np.concatenate(centres), np.concatenate(contexts)'''},
+    (L01, "test_skipgram_pairs", "windows wrap around the ends of the stream"): {"skipgram_pairs": '''
+def skipgram_pairs(token_ids, window, rng):
+    if not isinstance(window, int) or window < 1:
+        raise ValueError("window")
+    token_ids = np.asarray(token_ids, dtype=np.int64)
+    radii = rng.integers(1, window + 1, size=len(token_ids))
+    centres, contexts = [], []
+    for offset in range(1, window + 1):
+        keep = radii >= offset
+        centres += [token_ids[keep], token_ids[keep]]
+        contexts += [np.roll(token_ids, -offset)[keep], np.roll(token_ids, offset)[keep]]
+    return np.concatenate(centres), np.concatenate(contexts)'''},
+    (L01, "test_skipgram_pairs", "window not validated"): {"skipgram_pairs": '''
+def skipgram_pairs(token_ids, window, rng):
+    token_ids = np.asarray(token_ids, dtype=np.int64)
+    n = len(token_ids)
+    radii = rng.integers(1, max(window, 1) + 1, size=n)
+    centres, contexts = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    for offset in range(1, window + 1):
+        right = np.nonzero(radii[: max(n - offset, 0)] >= offset)[0]
+        left = np.nonzero(radii[offset:] >= offset)[0] + offset
+        centres += [token_ids[right], token_ids[left]]
+        contexts += [token_ids[right + offset], token_ids[left - offset]]
+    return np.concatenate(centres), np.concatenate(contexts)'''},
+    (L01, "test_negative_sampling", "noise without the 0.75 power"): {"negative_sampling": DRAW + '''
+def noise_distribution(counts, power=0.75):
+    counts = np.asarray(counts, dtype=float)
+    return counts / counts.sum()'''},
+    (L01, "test_negative_sampling", "power argument ignored"): {"negative_sampling": DRAW + '''
+def noise_distribution(counts, power=0.75):
+    weights = np.asarray(counts, dtype=float) ** 0.75
+    return weights / weights.sum()'''},
+    (L01, "test_negative_sampling", "ids not clipped below len(noise)"): {"negative_sampling": NOISE + '''
+def draw_negatives(noise, shape, rng):
+    return np.searchsorted(np.cumsum(noise), rng.random(shape), side="right").astype(np.int64)'''},
+    (L01, "test_negative_sampling", "ignores the shape (flat draws)"): {"negative_sampling": NOISE + '''
+def draw_negatives(noise, shape, rng):
+    draws = np.searchsorted(np.cumsum(noise), rng.random(shape), side="right").astype(np.int64)
+    return np.minimum(draws, len(noise) - 1).reshape(-1)'''},
+    (L01, "test_sgns_loss", "sign of the negative term flipped"): {"sgns_loss": '''
+def sgns_loss(centre, context, negatives):
+    positive = F.logsigmoid((centre * context).sum(-1))
+    negative = F.logsigmoid(torch.bmm(negatives, centre.unsqueeze(-1)).squeeze(-1)).sum(-1)
+    return -(positive + negative).mean()'''},
+    (L01, "test_sgns_loss", "log of sigmoid (overflows)"): {"sgns_loss": '''
+def sgns_loss(centre, context, negatives):
+    positive = torch.log(torch.sigmoid((centre * context).sum(-1)))
+    negative = torch.log(torch.sigmoid(-torch.bmm(negatives, centre.unsqueeze(-1)).squeeze(-1))).sum(-1)
+    return -(positive + negative).mean()'''},
+    (L01, "test_sgns_loss", "sum over the batch instead of the mean"): {"sgns_loss": '''
+def sgns_loss(centre, context, negatives):
+    positive = F.logsigmoid((centre * context).sum(-1))
+    negative = F.logsigmoid(-torch.bmm(negatives, centre.unsqueeze(-1)).squeeze(-1)).sum(-1)
+    return -(positive + negative).sum()'''},
+    (L01, "test_score_gradients", "sign of the positive derivative flipped"): {"score_gradients": '''
+def score_gradients(positive_scores, negative_scores):
+    return 1 - torch.sigmoid(positive_scores), torch.sigmoid(negative_scores)'''},
+    (L01, "test_score_gradients", "chain rule through -s forgotten for the negatives"): {"score_gradients": '''
+def score_gradients(positive_scores, negative_scores):
+    return torch.sigmoid(positive_scores) - 1, torch.sigmoid(-negative_scores)'''},
+    (L01, "test_score_gradients", "exp(s) / (1 + exp(s)) overflows"): {"score_gradients": '''
+def score_gradients(positive_scores, negative_scores):
+    sig = lambda s: torch.exp(s) / (1 + torch.exp(s))
+    return sig(positive_scores) - 1, sig(negative_scores)'''},
+    (L01, "test_score_gradients", "float32 results for float64 scores"): {"score_gradients": '''
+def score_gradients(positive_scores, negative_scores):
+    return torch.sigmoid(positive_scores.float()) - 1, torch.sigmoid(negative_scores.float())'''},
+    (L01, "test_sgns_loss_and_grads", "gradients of the summed loss, not the mean"): {
+        "sgns_loss_and_grads": grads(d_pos="torch.sigmoid(positive) - 1", d_neg="torch.sigmoid(negative) * negative_weight")},
+    (L01, "test_sgns_loss_and_grads", "loss summed over the batch"): {
+        "sgns_loss_and_grads": grads(loss_line="loss = -(F.logsigmoid(positive) + negative_weight * F.logsigmoid(-negative).sum(-1)).sum()")},
+    (L01, "test_sgns_loss_and_grads", "negative_weight left out of the loss"): {
+        "sgns_loss_and_grads": grads(loss_line="loss = -(F.logsigmoid(positive) + F.logsigmoid(-negative).sum(-1)).mean()")},
+    (L01, "test_sgns_loss_and_grads", "negative_weight left out of the gradients"): {
+        "sgns_loss_and_grads": grads(d_neg="torch.sigmoid(negative) / batch")},
+    (L01, "test_sgns_loss_and_grads", "centre gradient misses the negatives"): {
+        "sgns_loss_and_grads": grads(centre_shared="d_pos[:, None] * context", centre_pair="d_pos[:, None] * context")},
+    (L01, "test_sgns_loss_and_grads", "context gradient with the wrong sign"): {
+        "sgns_loss_and_grads": grads(context="-d_pos[:, None] * centre")},
+    (L01, "test_sgns_loss_and_grads", "shared negatives: gradient averaged over the batch, not summed"): {
+        "sgns_loss_and_grads": grads(neg_shared="d_neg.T @ centre / batch")},
+    (L01, "test_sgd_step", "repeated ids not accumulated (fancy-index assignment)"): {"sgd_step": step('''
+        centre_table[centres] -= lr * grad_v
+        context_table[contexts] -= lr * grad_u
+        context_table[negatives] -= lr * grad_n
+    return float(loss)''')},
+    (L01, "test_sgd_step", "negatives' rows never updated"): {"sgd_step": step('''
+        centre_table.index_add_(0, centres, grad_v, alpha=-lr)
+        context_table.index_add_(0, contexts, grad_u, alpha=-lr)
+    return float(loss)''')},
+    (L01, "test_sgd_step", "gradient ascent"): {"sgd_step": step(GOOD_STEP_UPDATES.replace("alpha=-lr", "alpha=lr") + "    return float(loss)")},
+    (L01, "test_sgd_step", "context rows updated before the centre gradient is used"): {"sgd_step": '''
+def sgd_step(centre_table, context_table, centres, contexts, negatives, lr, negative_weight=1.0):
+    with torch.no_grad():
+        v = centre_table.index_select(0, centres)
+        u = context_table.index_select(0, contexts)
+        n = context_table[negatives]
+        loss, grad_v, grad_u, grad_n = sgns_loss_and_grads(v, u, n, negative_weight)
+        context_table.index_add_(0, contexts, grad_u, alpha=-lr)
+        context_table.index_add_(0, negatives.reshape(-1), grad_n.reshape(-1, grad_n.shape[-1]), alpha=-lr)
+        _, grad_v, _, _ = sgns_loss_and_grads(v, context_table.index_select(0, contexts), context_table[negatives], negative_weight)
+        centre_table.index_add_(0, centres, grad_v, alpha=-lr)
+    return float(loss)'''},
+    (L01, "test_sgd_step", "returns the loss after the update"): {"sgd_step": step(GOOD_STEP_UPDATES + '''
+        after = sgns_loss_and_grads(centre_table[centres], context_table[contexts], context_table[negatives], negative_weight)[0]
+    return float(after)''')},
+    (L01, "test_sgd_step", "returns a tensor, not a float"): {"sgd_step": step(GOOD_STEP_UPDATES + "    return loss")},
+    (L01, "test_train_pairs", "constant learning rate"): {"train_pairs": DECAY + TRAIN_PAIRS.replace(
+        "rate = linear_decay(lr, first_step + j, total_steps)", "rate = lr")},
+    (L01, "test_train_pairs", "decay restarts at every pass (first_step ignored)"): {"train_pairs": DECAY + TRAIN_PAIRS.replace(
+        "linear_decay(lr, first_step + j, total_steps)", "linear_decay(lr, j, total_steps)")},
+    (L01, "test_train_pairs", "learning rate without a floor"): {"train_pairs": TRAIN_PAIRS + '''
+def linear_decay(lr, step, total_steps, floor=1e-4):
+    return lr * (1.0 - step / total_steps)'''},
+    (L01, "test_train_pairs", "floor argument ignored"): {"train_pairs": TRAIN_PAIRS + '''
+def linear_decay(lr, step, total_steps, floor=1e-4):
+    return lr * max(1e-4, 1.0 - step / total_steps)'''},
+    (L01, "test_train_pairs", "drops the last, shorter batch"): {"train_pairs": DECAY + TRAIN_PAIRS.replace(
+        "range(0, len(centres), batch_size)", "range(0, len(centres) - batch_size + 1, batch_size)")},
+    (L01, "test_train_pairs", "the same negatives for every batch"): {"train_pairs": DECAY + TRAIN_PAIRS.replace(
+        "negatives[j], rate", "negatives[0], rate")},
+    (L01, "test_ppmi", "no context smoothing (alpha ignored)"): {"ppmi": ppmi_answer(contexts="np.asarray(counts.sum(axis=0)).ravel()")},
+    (L01, "test_ppmi", "smoothing applied to the word counts too"): {
+        "ppmi": ppmi_answer(words="np.asarray(counts.sum(axis=1)).ravel() ** alpha")},
+    (L01, "test_ppmi", "smoothed context counts normalised by the unsmoothed total"): {"ppmi": ppmi_answer(total="counts.data.sum()")},
+    (L01, "test_ppmi", "negative PMI kept"): {"ppmi": '''
+def ppmi(counts, alpha=0.75):
+    counts = sparse.coo_matrix(counts, dtype=np.float64)
+    counts.sum_duplicates()
+    counts.eliminate_zeros()
+    words = np.asarray(counts.sum(axis=1)).ravel()
+    contexts = np.asarray(counts.sum(axis=0)).ravel() ** alpha
+    pmi = np.log(counts.data * contexts.sum() / (words[counts.row] * contexts[counts.col]))
+    return sparse.csr_matrix((pmi, (counts.row, counts.col)), shape=counts.shape)'''},
+    (L01, "test_ppmi", "dense computation: NaN for an empty row or column"): {"ppmi": '''
+def ppmi(counts, alpha=0.75):
+    dense = sparse.csr_matrix(counts, dtype=np.float64).toarray()
+    rows, cols = dense.sum(1), dense.sum(0) ** alpha
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pmi = np.log(dense * cols.sum() / np.outer(rows, cols))
+    return sparse.csr_matrix(np.where(pmi > 0, pmi, np.where(np.isnan(pmi), pmi, 0.0)))'''},
+    (L01, "test_ppmi", "returns a dense array"): {"ppmi": '''
+def ppmi(counts, alpha=0.75):
+    counts = sparse.coo_matrix(counts, dtype=np.float64)
+    counts.sum_duplicates()
+    counts.eliminate_zeros()
+    words = np.asarray(counts.sum(axis=1)).ravel()
+    contexts = np.asarray(counts.sum(axis=0)).ravel() ** alpha
+    pmi = np.log(counts.data * contexts.sum() / (words[counts.row] * contexts[counts.col]))
+    return sparse.csr_matrix((np.maximum(pmi, 0), (counts.row, counts.col)), shape=counts.shape).toarray()'''},
+}
+for _case, _replacement in WRONG_01.items():
+    WRONG_ANSWERS[_case] = {grade_id: ("from scipy import sparse\n" + source if grade_id == "ppmi" else source)
+                            for grade_id, source in _replacement.items()}
 
 
 @pytest.mark.parametrize("case", sorted(WRONG_ANSWERS), ids=lambda case: f"{case[1]}: {case[2]}")
