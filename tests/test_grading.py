@@ -9,7 +9,7 @@ from conftest import ROOT, run_course
 SOLUTIONS = sorted((ROOT / "solutions").glob("*/*.ipynb"))
 ASSIGNMENTS = [path.parent.name for path in SOLUTIONS]
 LESSON_00 = "00_what_is_an_embedding"
-TEST_TIMEOUT = 25  # seconds per cell in this suite, so that the infinite loop is stopped quickly
+TEST_TIMEOUT = 60  # seconds per cell, as the shipped config: a loaded machine must not turn slow cells into timeouts
 
 ORDINAL_RANK_SPEARMAN = '''
 def spearman_rho(x, y):
