@@ -69,8 +69,9 @@ def _modules_to_watch(names) -> dict:
     """The named modules that tests compute with (imported now) and their directly attached
     submodules. Others (sys, matplotlib, IPython, ...) change their own attributes as they run."""
     watched = {}
-    for name in names:
-        if name.split(".")[0] not in WATCHED_ROOTS:
+    parents = {".".join(name.split(".")[:i]) for name in names for i in range(1, name.count(".") + 1)}
+    for name in [*names, *sorted(parents)]:  # `import torch.nn.functional as F` relies on torch too
+        if name.split(".")[0] not in WATCHED_ROOTS or name in watched:
             continue
         module = _import(name)
         if module is None:

@@ -70,7 +70,7 @@ def start_guard():
     namespace = {"np": np, "checks": checks}
 
     def start():
-        guard.start("secret", {"np": "numpy", "checks": "course_utils.checks"}, ["numpy"])
+        guard.start("secret", {"np": "numpy", "checks": "course_utils.checks"}, ["numpy", "torch.nn.functional"])
         return namespace
 
     yield start
@@ -89,6 +89,9 @@ def test_an_untouched_session_passes_and_prints_the_marker(start_guard, capsys):
     (lambda ns, mp: mp.setattr(checks, "check_close", lambda *a, **k: None), "course_utils.checks.check_close"),
     (lambda ns, mp: mp.setattr(np, "allclose", lambda *a, **k: True), "numpy.allclose"),
     (lambda ns, mp: mp.setattr(np.linalg, "norm", lambda *a, **k: 1.0), "numpy.linalg.norm"),
+    (lambda ns, mp: mp.setattr(__import__("torch"), "allclose", lambda *a, **k: True), "torch.allclose"),
+    (lambda ns, mp: mp.setattr(__import__("torch").nn.functional, "cross_entropy", lambda *a, **k: 0.0),
+     "torch.nn.functional.cross_entropy"),
     (lambda ns, mp: mp.setattr(builtins, "abs", lambda x: 0), "builtin abs"),
     (lambda ns, mp: mp.setitem(ns, "checks", object()), "'checks' no longer refers"),
     (lambda ns, mp: mp.setitem(__import__("sys").modules, "course_utils.checks", object()), "sys.modules"),
