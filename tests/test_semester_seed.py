@@ -12,7 +12,8 @@ from test_hidden_tests import WRONG_ANSWERS, load, run_test_cell, solution_names
 
 from course_utils import checks
 
-SEEDED = ["00_what_is_an_embedding", "03_sentence_embeddings", "04_metric_learning", "07_clip", "08_vector_search"]
+SEEDED = ["00_what_is_an_embedding", "01_word2vec", "03_sentence_embeddings", "04_metric_learning", "07_clip",
+          "08_vector_search"]
 REGION = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
 # a literal seed handed to a random generator, e.g. default_rng(7), manual_seed(7), cp.seed = 7
 LITERAL_SEED = re.compile(r"(default_rng|manual_seed|\.seed)\s*(\(\s*|=\s*)\d+")
