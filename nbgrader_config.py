@@ -31,6 +31,9 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 # marked as failed, and grading continues with the next cell.
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
+# After a cell finishes, wait this long for its last outputs. nbclient's default (4 s) is too short on a
+# loaded machine (e.g. `course grade --jobs N`): a late output then fails the whole notebook.
+c.Execute.iopub_timeout = 30
 c.ExecutePreprocessor.kernel_name = "python3"
 c.Execute.kernel_name = "python3"
 
