@@ -31,6 +31,8 @@ IPYTHON_BUILTINS = {"_", "__", "___", "exit", "quit", "get_ipython", "display", 
                     "license", "runfile", "open", "input", "raw_input"}
 # Libraries whose functions test cells compute expected values with; sys is watched by its hooks.
 WATCHED_ROOTS = {"numpy", "scipy", "torch", "sklearn", "math", "pandas", "faiss", "course_utils"}
+# Replaced by the libraries themselves while a lesson runs (torch._dynamo wraps manual_seed on import).
+REWRAPPED_BY_LIBRARIES = {"torch.manual_seed"}
 SHELL_METHODS = ("showtraceback", "_showtraceback", "showsyntaxerror", "run_cell", "run_cell_async",
                  "run_ast_nodes", "run_code", "transform_cell", "transform_ast")
 
@@ -122,7 +124,7 @@ def start(secret: str, names: dict, modules=()) -> None:
         builtins={name: value for name, value in vars(builtins).items()
                   if name not in IPYTHON_BUILTINS and not name.startswith("__") and _watchable(value)},
         sys_hooks={"displayhook": sys.displayhook, "excepthook": sys.excepthook, "stdout": sys.stdout,
-                   "stderr": sys.stderr, "meta_path": tuple(sys.meta_path), "path_hooks": tuple(sys.path_hooks)},
+                   "stderr": sys.stderr},
         shell=_shell_state(_shell()),
     )
 
@@ -137,7 +139,7 @@ def _changes(namespace: dict) -> list[str]:
             found.append(f"sys.modules[{module_name!r}] was replaced")
         current = vars(module)
         for name, value in _state["objects"][module_name].items():
-            if current.get(name) is not value:
+            if current.get(name) is not value and f"{module_name}.{name}" not in REWRAPPED_BY_LIBRARIES:
                 found.append(f"{module_name}.{name} was replaced or removed")
     current_builtins = vars(builtins)
     for name, value in _state["builtins"].items():
@@ -149,7 +151,7 @@ def _changes(namespace: dict) -> list[str]:
             found.append(f"the name {alias!r} no longer refers to the module {module_name}")
     hooks = _state["sys_hooks"]
     now = {"displayhook": sys.displayhook, "excepthook": sys.excepthook, "stdout": sys.stdout,
-           "stderr": sys.stderr, "meta_path": tuple(sys.meta_path), "path_hooks": tuple(sys.path_hooks)}
+           "stderr": sys.stderr}
     # == rather than `is`: IPython installs its excepthook as a fresh bound method for every cell
     found += [f"sys.{name} was changed" for name, value in hooks.items() if now[name] != value]
     if sys.gettrace() is not None or sys.getprofile() is not None:
