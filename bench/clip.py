@@ -11,7 +11,8 @@ MEASURE = '''
 import json
 print("BENCH" + json.dumps({"results": results_table.fillna(-1).to_dict(orient="index"),
                            "scene_steps": SCENE_STEPS, "train_scenes": len(train_images),
-                           "scale": scene_scales[-1]}))
+                           "scale": scene_scales[-1], "scale_max": max(scene_scales), "row_scale": row_scales[-1],
+                           "repeats": repeats, "pairs": n_pairs}))
 '''
 
 
@@ -26,8 +27,10 @@ def main():
     write_report("clip", "Lesson 07: dual encoders trained in the notebook (full mode)",
                  ("measurement", "value", "chance", "colour right", "kind right", "image→text", "text→image"), rows,
                  f"Scenes: {data['train_scenes']:,} training scenes of 32 x 32 pixels, {data['scene_steps']} steps of "
-                 f"128 pairs, final logit scale {data['scale']:.1f} (clamped after each step at 100, no weight decay); "
-                 "retrieval uses one caption per picture, and its value column is the mean of the two directions. Whole notebook, top to bottom on the CPU: "
+                 f"128 pairs, logit scale at most {data['scale_max']:.1f} and finally {data['scale']:.1f} (the cap, applied after "
+                 f"each step, is 100; no weight decay on it), {data['row_scale']:.1f} with the image→text loss only; "
+                 f"retrieval uses {data['pairs']} pairs, one per picture ({data['repeats']} pictures would appear twice, under both "
+                 "phrasings, with merely distinct captions), and its value column is the mean of the two directions. Whole notebook, top to bottom on the CPU: "
                  f"{data['notebook_seconds']:.0f} s.")
 
 
