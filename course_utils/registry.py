@@ -13,6 +13,7 @@ import shutil
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 from .download import DownloadError, download_file, extract_member
 
@@ -96,7 +97,6 @@ class HubSnapshot:
     repo_id: str
     revision: str = "main"
     repo_type: str = "model"
-    host: str = "huggingface.co"
     probe_timeout: float = 3.0
     allow_patterns: tuple = ()
     weights: tuple = ()
@@ -117,10 +117,17 @@ class HubSnapshot:
     def describe(self) -> str:
         return f"a download of the Hugging Face Hub {self.repo_type} {self.repo_id!r} (revision {self.revision})"
 
+    @property
+    def endpoint(self) -> str:
+        """The Hub's address: HF_ENDPOINT when set (a mirror, or a local test server), else huggingface.co."""
+        return os.environ.get("HF_ENDPOINT") or "https://huggingface.co"
+
     def reachable(self) -> bool:
         """A quick connection test, so that an offline machine fails in seconds rather than minutes."""
+        url = urlparse(self.endpoint)
+        port = url.port or (443 if url.scheme == "https" else 80)
         try:
-            socket.create_connection((self.host, 443), timeout=self.probe_timeout).close()
+            socket.create_connection((url.hostname, port), timeout=self.probe_timeout).close()
             return True
         except OSError:
             return False
@@ -206,17 +213,18 @@ def _download(asset: Asset, source: Download, progress: bool) -> Path:
 def _snapshot(asset: Asset, source: HubSnapshot) -> Path:
     """Download the repository into a temporary folder and move it into the cache only when complete."""
     if not source.reachable():
-        raise DownloadError(f"{source.host} is not reachable (offline?)")
+        raise DownloadError(f"{source.endpoint} is not reachable (offline?)")
     import huggingface_hub
 
     target = cached_path(asset)
     partial = target.with_name(target.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     try:
-        patterns = source.patterns(lambda: huggingface_hub.list_repo_files(
+        hub = huggingface_hub.HfApi(endpoint=source.endpoint)
+        patterns = source.patterns(lambda: hub.list_repo_files(
             source.repo_id, revision=source.revision, repo_type=source.repo_type))
-        huggingface_hub.snapshot_download(repo_id=source.repo_id, revision=source.revision,
-                                          repo_type=source.repo_type, local_dir=partial, allow_patterns=patterns)
+        hub.snapshot_download(repo_id=source.repo_id, revision=source.revision,
+                              repo_type=source.repo_type, local_dir=partial, allow_patterns=patterns)
     except Exception as error:  # network, authentication or disk errors all mean: not available
         shutil.rmtree(partial, ignore_errors=True)
         raise DownloadError(f"{source.describe()} failed: {error}") from error

@@ -68,7 +68,7 @@ def train(model, batches, loss_fn, optimizer, *, epochs: int = 1, device: str = 
                     after_step(model)
             history.step_losses.append(value)
             running, count = running + value, count + 1
-            bar.set_postfix(loss=f"{running / count:.4f}")
+            bar.set_postfix(loss=f"{running / count:.4f}", refresh=False)  # a redraw per step costs more than the step
         if count == 0:
             raise ValueError(f"batches yielded nothing in epoch {epoch + 1}")
         history.epoch_losses.append(running / count)

