@@ -11,15 +11,19 @@ ASSIGNMENTS = [path.parent.name for path in SOLUTIONS]
 LESSON_00 = "00_what_is_an_embedding"
 TEST_TIMEOUT = 60  # seconds per cell, as the shipped config: a loaded machine must not turn slow cells into timeouts
 
-ORDINAL_RANK_SPEARMAN = '''
+# Passes every visible check; flattening instead of refusing 2-D input is caught only by the hidden tests.
+FLATTENING_SPEARMAN = '''
 def spearman_rho(x, y):
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    if x.ndim != 1 or x.shape != y.shape or x.size < 2:
-        raise ValueError("x and y must be 1-D, equally long, n >= 2")
-    if np.all(x == x[0]) or np.all(y == y[0]):
-        return float("nan")
-    rx, ry = np.argsort(np.argsort(x)), np.argsort(np.argsort(y))  # ties broken by position
-    return float(np.corrcoef(rx, ry)[0, 1])
+    x, y = np.ravel(np.asarray(x, dtype=float)), np.ravel(np.asarray(y, dtype=float))
+    if x.shape != y.shape or x.size < 2:
+        raise ValueError("x and y must be equally long, n >= 2")
+    def average_ranks(values):
+        _, group, counts = np.unique(values, return_inverse=True, return_counts=True)
+        return (np.cumsum(counts) - (counts - 1) / 2)[group]
+    rx, ry = average_ranks(x), average_ranks(y)
+    rx, ry = rx - rx.mean(), ry - ry.mean()
+    denominator = np.sqrt((rx ** 2).sum() * (ry ** 2).sum())
+    return float("nan") if denominator == 0 else float((rx * ry).sum() / denominator)
 '''
 
 
@@ -59,7 +63,7 @@ def graded(course_copy):
         submit(course_copy, "tampered", assignment, tampered)
 
         visible_only = nbformat.read(course_copy / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
-        replace_answer(visible_only, "spearman_rho", ORDINAL_RANK_SPEARMAN)
+        replace_answer(visible_only, "spearman_rho", FLATTENING_SPEARMAN)
         submit(course_copy, "visible_only", assignment, visible_only)
 
         # the report in issue 11: one answer cell replaces the checks, every answer is wrong
@@ -153,7 +157,7 @@ def test_visible_checks_alone_accept_that_answer():
     test_cell = next(c for c in graded_cells(source) if c.metadata["nbgrader"]["grade_id"] == "test_spearman_rho")
     visible = test_cell.source.split("### BEGIN HIDDEN TESTS")[0]
     namespace = {}
-    exec("import numpy as np\nfrom course_utils import checks\n" + ORDINAL_RANK_SPEARMAN + visible, namespace)
+    exec("import numpy as np\nfrom course_utils import checks\n" + FLATTENING_SPEARMAN + visible, namespace)
 
 
 def test_infinite_loop_is_stopped_and_the_rest_still_grades(graded):
