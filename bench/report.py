@@ -1,4 +1,5 @@
 """Write a benchmark's Markdown table into bench/README.md between its own markers."""
+import os
 import platform
 import time
 from pathlib import Path
@@ -76,5 +77,7 @@ def notebook_measurement(assignment: str, measuring_code: str, timeout: int = 90
         for output in cell.get("outputs", []):
             if output.output_type == "error":
                 raise RuntimeError(f"{assignment} failed: {output.ename}: {output.evalue}")
+    if os.environ.get("BENCH_EXECUTED_DIR"):  # keep the executed notebook, to read its printed outputs
+        nbformat.write(notebook, Path(os.environ["BENCH_EXECUTED_DIR"]) / f"{assignment}.ipynb")
     text = "".join(o.get("text", "") for o in notebook.cells[-1].outputs if o.output_type == "stream")
     return {**json.loads(text.split("BENCH", 1)[1]), "notebook_seconds": seconds}
