@@ -73,15 +73,20 @@ def main():
     note = ("Our trainer is the notebook's: batches of 1,024 pairs that share 16 negatives (each weighted 5/16, "
             "so each pair still gets the expected push of 5), word2vec's per-pair step 0.025 decaying linearly, "
             "every step made of the learner's functions (`sgns_loss_and_grads`, `sgd_step`, `train_pairs`). "
-            "Where the rest of the gap is: each epoch NumPy materialises, shuffles and copies all of its pairs "
-            "(gensim makes each pair inside its C loop), and each batch is about 25 small tensor operations "
-            "dispatched from Python, with gathers and scatters that go through memory; gensim updates one pair "
-            "at a time in compiled code on two threads that never wait for each other. Bigger batches would "
-            "amortise the dispatch but are unstable: the summed updates of the shared negatives feed back "
-            "through the direction the centre vectors share, and in our trials 4,096 pairs with 16 shared "
-            "negatives, and 8,192 with 32, diverged within the first epoch. Our SGD runs on one thread: its operations are too small to gain from two, and on a busy machine two threads waiting for each other made it several times slower. "
-            f"Load average when this run finished: {load:.1f} on 2 cores (other jobs were running; both "
-            "trainers slow down under load, by different amounts, so treat the ratio as approximate).")
+            "Where the gap is (the notebook times one step by kind of operation): making pairs is the smaller part "
+            "(NumPy materialises, shuffles and copies each epoch's pairs; gensim makes each pair inside its C loop); "
+            "in an SGD step the gathers, scatters and matrix products together take less than half of the time, the "
+            "rest is elementwise passes over (1024 x 100) tensors and the dispatch of about 25 operations from "
+            "Python; and sharing 16 negatives costs about 10,000 flops per pair against gensim's 2,400. gensim "
+            "updates one pair at a time in compiled code on two threads that never wait for each other. Bigger "
+            "batches would amortise the dispatch but are unstable: the summed updates of the shared negatives feed "
+            "back through the direction the centre vectors share, and in our trials 4,096 pairs with 16 shared "
+            "negatives, and 8,192 with 32, diverged within the first epoch. Our SGD runs on one thread: on a quiet "
+            "machine two threads make a step about 1.2x faster, but on a busy one two threads waiting for each "
+            "other made it several times slower. "
+            f"Load average when this run finished: {load:.1f} on 2 cores"
+            + (" (other jobs were running; both trainers slow down under load, by different amounts, so treat the "
+               "ratio as approximate)." if load > 2.5 else " (nothing else was running)."))
     write_report("word2vec", f"Lesson 01: word2vec trainer vs gensim ({tokens:,} tokens, 5 epochs)",
                  ("", "lesson 01 trainer", "gensim Word2Vec", "target", "met?"), rows, note)
 
