@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 LAB_STAMP := $(VENV)/.installed-lab
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: setup start test system-data release validate bench clean
+.PHONY: setup start test system-data system-browser site site-fast release validate bench clean
 
 setup: $(STAMP)
 
@@ -29,7 +29,7 @@ start: $(LAB_STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/lessons \
 	  $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
 
-test: setup system-data
+test: setup system-data system-browser
 	$(BIN)/python -m pytest
 
 # Optional: Debian's full Fashion-MNIST, for the lessons that use it (they fall back without it).
@@ -39,6 +39,22 @@ system-data:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null) \
 	    || echo "note: could not install dataset-fashion-mnist; continuing without it"; \
 	fi
+
+# Headless Chromium (Debian's package) for the website and JupyterLab browser tests.
+system-browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    || echo "note: could not install chromium; the browser tests will fail (set COURSE_SKIP_BROWSER=1 to skip them)"; \
+	fi
+
+# The course website in website/_build/html: every lesson executed in full mode (cached), the guides,
+# the reading list and the benchmarks. `make site-fast` runs the notebooks in fast mode.
+site: setup
+	$(BIN)/python website/build.py
+
+site-fast: setup
+	$(BIN)/python website/build.py --fast
 
 release: setup
 	$(BIN)/course release

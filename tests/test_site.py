@@ -1,0 +1,199 @@
+"""The course website: built for two lessons in fast mode, then checked as files and in headless Chromium.
+
+Every page must load with no console error and no failed request, fetch nothing from another host,
+typeset its math, load its images, start with the solutions folded and unfold them on a click, and
+link only to files that exist; launch links must point at the lesson's released notebook.
+Screenshots of the two lesson pages go to website/_build/test-artifacts/.
+"""
+from __future__ import annotations
+
+import functools
+import html
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "website"))
+
+from course_utils.syllabus import LESSONS  # noqa: E402
+from reading_list import load_entries, normalise  # noqa: E402
+
+BUILT = ("00", "01")
+ARTIFACTS = ROOT / "website" / "_build" / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    subprocess.run([sys.executable, str(ROOT / "website" / "build.py"), "--fast", "--lessons", *BUILT, "--out", str(out)],
+                   check=True, cwd=ROOT, timeout=900)
+    return out / "html"
+
+
+class Links(HTMLParser):
+    """Every href and src of a page, with the tag and rel that carry it."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for name in ("href", "src"):
+            if attrs.get(name):
+                self.found.append((tag, attrs.get("rel") or "", attrs[name]))
+
+
+def page_links(page: Path):
+    parser = Links()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.found
+
+
+def site_pages(site: Path):
+    """The site's HTML pages (not the theme's template fragments under _static)."""
+    return sorted(p for p in site.rglob("*.html") if "_static" not in p.relative_to(site).parts)
+
+
+def lessons_built():
+    return [lesson for lesson in LESSONS if lesson.number in BUILT]
+
+
+def test_every_local_link_points_at_a_file(site):
+    missing = []
+    for page in site_pages(site):
+        for tag, _, target in page_links(page):
+            parsed = urlparse(target)
+            if parsed.scheme or target.startswith(("#", "mailto:", "data:")):
+                continue
+            path = (page.parent / unquote(parsed.path)).resolve() if parsed.path else page
+            if not path.exists():
+                missing.append(f"{page.relative_to(site)} -> {target}")
+    assert not missing, "links to missing files:\n" + "\n".join(missing[:20])
+
+
+def test_pages_load_nothing_from_other_hosts(site):
+    """Scripts, styles, fonts and images all come with the site (it must work offline)."""
+    remote = []
+    for page in site_pages(site):
+        for tag, rel, target in page_links(page):
+            loads = tag in ("script", "img", "iframe") or (tag == "link" and "stylesheet" in rel or "preload" in rel)
+            if loads and urlparse(target).scheme in ("http", "https"):
+                remote.append(f"{page.relative_to(site)}: <{tag}> {target}")
+    assert not remote, "\n".join(remote[:20])
+
+
+def test_launch_links_point_at_the_released_notebooks(site):
+    for lesson in lessons_built():
+        page = (site / "lessons" / f"{lesson.assignment}.html").read_text(encoding="utf-8").replace("&amp;", "&")
+        assert f'href="{lesson.colab_url()}"' in page
+        assert f'href="{lesson.binder_url()}"' in page
+        assert (ROOT / lesson.notebook_path).exists(), lesson.notebook_path
+
+
+def test_lesson_pages_hide_the_hidden_tests_and_fold_every_answer(site):
+    import nbformat
+
+    for lesson in lessons_built():
+        page = (site / "lessons" / f"{lesson.assignment}.html").read_text(encoding="utf-8")
+        assert "BEGIN HIDDEN TESTS" not in page and "BEGIN SOLUTION" not in page
+        notebook = nbformat.read(ROOT / "solutions" / lesson.assignment / f"{lesson.assignment}.ipynb", as_version=4)
+        answers = sum(bool(c.metadata.get("nbgrader", {}).get("solution")) for c in notebook.cells if c.cell_type == "code")
+        assert page.count('<details class="admonition hide above-input">') == answers, lesson.assignment
+
+
+def test_reading_list_page_lists_every_entry(site):
+    text = normalise(html.unescape(re.sub(r"<[^>]+>", "", (site / "reading_list.html").read_text(encoding="utf-8"))))
+    absent = [entry["title"] for entry in load_entries() if normalise(entry["title"]) not in text]
+    assert not absent, absent
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if os.environ.get("COURSE_SKIP_BROWSER") == "1":
+        pytest.skip("COURSE_SKIP_BROWSER=1")
+    assert CHROMIUM, "chromium is not installed (make system-browser), or set COURSE_SKIP_BROWSER=1"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def served(site):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+
+
+def open_page(browser, url):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    problems = []
+    page.on("console", lambda message: problems.append(f"console {message.type}: {message.text}")
+            if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("requestfailed", lambda request: problems.append(f"failed request: {request.url}"))
+    page.on("response", lambda response: problems.append(f"HTTP {response.status}: {response.url}")
+            if response.status >= 400 else None)
+    page.on("request", lambda request: problems.append(f"request to another host: {request.url}")
+            if not request.url.startswith(url.split("/", 3)[0] + "//" + url.split("/", 3)[2]) and
+            not request.url.startswith(("data:", "blob:", "about:")) else None)
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("() => !document.querySelector('.math') || document.querySelector('mjx-container')",
+                           timeout=15_000)
+    return page, problems
+
+
+def test_every_page_loads_cleanly_in_chromium(site, served, browser):
+    pages = [str(p.relative_to(site)) for p in site_pages(site)]
+    assert len(pages) >= 10
+    for name in pages:
+        page, problems = open_page(browser, served + name)
+        page.wait_for_timeout(300)
+        broken = page.evaluate("[...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)")
+        untypeset = page.evaluate("[...document.querySelectorAll('.math')].filter(m => !m.querySelector('mjx-container')).length")
+        page.close()
+        assert not problems, f"{name}: {problems}"
+        assert not broken, f"{name}: images that did not load: {broken}"
+        assert untypeset == 0, f"{name}: {untypeset} formulas were not typeset"
+
+
+def test_lesson_pages_show_plots_math_and_folded_solutions(site, served, browser):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for lesson in lessons_built():
+        page, problems = open_page(browser, f"{served}lessons/{lesson.assignment}.html")
+        assert page.locator("mjx-container").count() > 10, "math is typeset"
+        assert page.evaluate("[...document.images].filter(i => i.naturalWidth > 100).length") >= 2, "plots are shown"
+        toggles = page.locator("details.hide")
+        assert toggles.count() >= 5
+        assert not any(toggles.nth(i).evaluate("d => d.open") for i in range(toggles.count())), "solutions start folded"
+        page.screenshot(path=str(ARTIFACTS / f"{lesson.assignment}-top.png"))
+        first = toggles.first
+        first.scroll_into_view_if_needed()
+        first.locator("summary").click()
+        assert first.evaluate("d => d.open"), "a click unfolds the solution"
+        assert first.locator("pre").first.is_visible()
+        page.screenshot(path=str(ARTIFACTS / f"{lesson.assignment}-solution.png"))
+        page.close()
+        assert not problems, problems
