@@ -1,0 +1,106 @@
+"""A learner's first minutes in JupyterLab, in headless Chromium: start the server as `make start`
+does (on a copy of lesson 00, so lessons/ is never touched), run the setup cell, paste an answer to
+exercise 1, run its test cell, save, and press nbgrader's Validate button."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON = "00_what_is_an_embedding"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ANSWER = """def cosine_similarity_matrix(A, B):
+    A = np.asarray(A, dtype=float)
+    B = np.asarray(B, dtype=float)
+    a = np.linalg.norm(A, axis=1, keepdims=True)
+    b = np.linalg.norm(B, axis=1, keepdims=True)
+    A = np.divide(A, a, out=np.zeros_like(A), where=a > 0)
+    B = np.divide(B, b, out=np.zeros_like(B), where=b > 0)
+    return np.clip(A @ B.T, -1.0, 1.0)
+"""
+# A cell has finished running when it has output and its prompt no longer shows [*].
+FINISHED = """i => { const c = document.querySelectorAll('.jp-Notebook .jp-Cell')[i];
+  return c && c.querySelector('.jp-OutputArea-output') && !c.querySelector('.jp-InputArea-prompt').textContent.includes('*') }"""
+
+
+@pytest.fixture
+def lab(tmp_path):
+    if os.environ.get("COURSE_SKIP_BROWSER") == "1":
+        pytest.skip("COURSE_SKIP_BROWSER=1")
+    assert CHROMIUM, "chromium is not installed (make system-browser), or set COURSE_SKIP_BROWSER=1"
+    shutil.copytree(ROOT / "lessons" / LESSON, tmp_path / "lessons" / LESSON)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    token = "course-test"
+    # The Makefile's `start` command, with a port, a token and no browser of its own.
+    command = [str(Path(sys.executable).parent / "jupyter"), "lab", f"--ServerApp.root_dir={tmp_path}",
+               "--LabApp.default_url=/lab/tree/lessons", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--port={port}",
+               f"--IdentityProvider.token={token}"] + (["--allow-root"] if os.getuid() == 0 else [])
+    log = open(tmp_path / "lab.log", "w")
+    server = subprocess.Popen(command, cwd=tmp_path, env=dict(os.environ, COURSE_FAST="1"), stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                assert server.poll() is None, (tmp_path / "lab.log").read_text()
+                time.sleep(0.5)
+        yield base, token, tmp_path
+    finally:
+        server.terminate()
+        server.wait(20)
+        log.close()
+
+
+def test_a_learner_runs_setup_answers_exercise_1_and_validates(lab):
+    from playwright.sync_api import sync_playwright
+
+    base, token, folder = lab
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{base}/lab/tree/lessons/{LESSON}/{LESSON}.ipynb?token={token}")
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+        cells = page.locator(".jp-Notebook .jp-Cell")
+        # wait until the kernel has started (the status bar reads "... | Idle")
+        page.wait_for_function("() => /\\|\\s*Idle/.test(document.querySelector('#jp-main-statusbar')?.innerText || '')",
+                               timeout=90_000)
+
+        cells.nth(2).locator(".jp-InputArea-prompt").click()   # the setup cell
+        page.keyboard.press("Shift+Enter")
+        page.wait_for_function(FINISHED, arg=2, timeout=120_000)
+        assert "Lesson 00" in cells.nth(2).locator(".jp-OutputArea").inner_text()
+
+        cells.nth(6).locator(".cm-content").click()            # exercise 1: replace the stub with an answer
+        page.keyboard.press("Control+A")
+        page.keyboard.insert_text(ANSWER)
+        page.keyboard.press("Shift+Enter")                      # define the function ...
+        page.keyboard.press("Shift+Enter")                      # ... and run its test cell
+        page.wait_for_function(FINISHED, arg=7, timeout=60_000)
+        assert "cosine_similarity_matrix passes the visible checks" in cells.nth(7).locator(".jp-OutputArea").inner_text()
+
+        page.keyboard.press("Control+S")
+        page.wait_for_function("() => !document.title.startsWith('*') && !document.querySelector('.jp-mod-dirty')",
+                               timeout=30_000)
+        page.locator("button:has-text('Validate'), [title*='Validate' i]").first.click()  # nbgrader's toolbar button
+        page.wait_for_selector(".jp-Dialog", timeout=180_000)
+        report = page.locator(".jp-Dialog").inner_text()
+        browser.close()
+
+    saved = (folder / "lessons" / LESSON / f"{LESSON}.ipynb").read_text()
+    assert "np.clip(A @ B.T, -1.0, 1.0)" in saved, "the answer was saved to the learner's notebook"
+    # Exercise 1 now passes, the others are still stubs: nbgrader names the next failing cell.
+    assert "Validation Results" in report and "failed" in report, report
+    assert "top_k_neighbours" in report and "cosine_similarity_matrix(A, B) for A of shape" not in report, report
