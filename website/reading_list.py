@@ -50,7 +50,8 @@ def format_authors(authors: list[str]) -> str:
 def format_citation(entry: dict) -> str:
     """Authors. *Title*, year. [link](url). (No link for the few printed works that have none online.)"""
     link = f" [{link_label(entry['url'])}]({entry['url']})." if entry.get("url") else ""
-    return f"{format_authors(entry['authors'])}. *{entry['title']}*, {entry['year']}.{link}"
+    authors = format_authors(entry["authors"])
+    return f"{authors}{'' if authors.endswith('.') else '.'} *{entry['title']}*, {entry['year']}.{link}"
 
 
 def link_label(url: str) -> str:
