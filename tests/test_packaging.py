@@ -24,7 +24,8 @@ def test_core_has_no_jupyter_front_end_and_no_upper_bounds():
     extras = PROJECT["optional-dependencies"]
     assert {"jupyterlab", "nbgrader", "ipywidgets", "copydetect"} <= names(extras["lab"])
     assert names(extras["cluster"]) == {"distributed"}
-    assert "embeddings-course[lab,cluster]" in extras["test"] and "pytest" in names(extras["test"])
+    assert {"sphinx", "myst-nb", "playwright"} <= names(extras["site"])
+    assert "embeddings-course[lab,cluster,site]" in extras["test"] and "pytest" in names(extras["test"])
     assert not [r for group in extras.values() for r in group if "<" in r or "==" in r]
 
 
