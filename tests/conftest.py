@@ -100,3 +100,16 @@ def course_copy(tmp_path_factory):
     completed = run_course("release", cwd=copy)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     return copy
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Path of Debian's chromium for the browser tests (installed by `make system-browser`)."""
+    import os
+    import shutil
+
+    if os.environ.get("COURSE_SKIP_BROWSER") == "1":
+        pytest.skip("COURSE_SKIP_BROWSER=1")
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert path, "chromium is not installed (make system-browser), or set COURSE_SKIP_BROWSER=1"
+    return path

@@ -16,7 +16,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = "00_what_is_an_embedding"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ANSWER = """def cosine_similarity_matrix(A, B):
     A = np.asarray(A, dtype=float)
     B = np.asarray(B, dtype=float)
@@ -32,10 +31,7 @@ FINISHED = """i => { const c = document.querySelectorAll('.jp-Notebook .jp-Cell'
 
 
 @pytest.fixture
-def lab(tmp_path):
-    if os.environ.get("COURSE_SKIP_BROWSER") == "1":
-        pytest.skip("COURSE_SKIP_BROWSER=1")
-    assert CHROMIUM, "chromium is not installed (make system-browser), or set COURSE_SKIP_BROWSER=1"
+def lab(tmp_path, chromium):
     shutil.copytree(ROOT / "lessons" / LESSON, tmp_path / "lessons" / LESSON)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -63,12 +59,12 @@ def lab(tmp_path):
         log.close()
 
 
-def test_a_learner_runs_setup_answers_exercise_1_and_validates(lab):
+def test_a_learner_runs_setup_answers_exercise_1_and_validates(lab, chromium):
     from playwright.sync_api import sync_playwright
 
     base, token, folder = lab
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+        browser = playwright.chromium.launch(executable_path=chromium, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{base}/lab/tree/lessons/{LESSON}/{LESSON}.ipynb?token={token}")

@@ -10,9 +10,7 @@ from __future__ import annotations
 import functools
 import html
 import http.server
-import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -30,7 +28,6 @@ from reading_list import load_entries, normalise  # noqa: E402
 
 BUILT = ("00", "01")
 ARTIFACTS = ROOT / "website" / "_build" / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
@@ -120,14 +117,11 @@ def test_reading_list_page_lists_every_entry(site):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    if os.environ.get("COURSE_SKIP_BROWSER") == "1":
-        pytest.skip("COURSE_SKIP_BROWSER=1")
-    assert CHROMIUM, "chromium is not installed (make system-browser), or set COURSE_SKIP_BROWSER=1"
+def browser(chromium):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+        browser = playwright.chromium.launch(executable_path=chromium, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--no-first-run", "--disable-sync"])
         yield browser
