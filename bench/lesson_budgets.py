@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 import psutil
 from fake_hub import build_clip_folder, serve
-from report import write_report
+from report import README, write_report
 
 from course_utils.registry import cache_dir, get_asset
 from course_utils.validate import run_notebook
@@ -103,8 +103,27 @@ def simulated_online(extras: list[str]):
                     os.environ[key] = value
 
 
-def main(assignments):
+def earlier_rows(skip):
+    """The rows already recorded for lessons not in `skip`, each with the date it was measured."""
+    text = README.read_text(encoding="utf-8") if README.exists() else ""
+    start, end = "<!-- bench:budgets:start -->", "<!-- bench:budgets:end -->"
+    if start not in text:
+        return []
+    section = text.split(start, 1)[1].split(end, 1)[0]
+    measured = re.search(r"Measured (\d{4}-\d{2}-\d{2})", section)
     rows = []
+    for line in section.splitlines()[1:]:
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if not line.startswith("| ") or cells[0] in ("lesson", *skip) or set(cells[0]) <= {"-"} or len(cells) < 7:
+            continue
+        rows.append(tuple(cells[:7]) + ((cells[7],) if len(cells) > 7 else (measured.group(1) if measured else "",)))
+    return rows
+
+
+def main(assignments):
+    """Measure `assignments`; the rows of every other lesson already in bench/README.md are kept."""
+    rows = earlier_rows(assignments)
+    today = time.strftime("%Y-%m-%d")
     for assignment in assignments:
         path = ROOT / "solutions" / assignment / f"{assignment}.ipynb"
         extras = online_extras(path)
@@ -118,10 +137,12 @@ def main(assignments):
             within_time = "ok" if seconds <= BUDGET_SECONDS[mode.split(",")[0]] else "OVER"
             within_memory = "ok" if peak <= BUDGET_BYTES else "OVER"
             rows.append((assignment, mode, f"{seconds:.0f} s", f"{within_time} (≤ {BUDGET_SECONDS[mode.split(',')[0]]} s)",
-                         f"{peak / 1024 ** 3:.2f} GB", f"{within_memory} (≤ 2 GB)", errors))
+                         f"{peak / 1024 ** 3:.2f} GB", f"{within_memory} (≤ 2 GB)", errors, today))
+    rows.sort(key=lambda row: (row[0], ["full", "fast", "full, online extras"].index(row[1])))
     write_report("budgets", "Lesson budgets (solution notebooks, top to bottom, CPU)",
-                 ("lesson", "mode", "wall time", "budget", "peak memory", "budget", "errors"), rows,
-                 "Wall time includes kernel start-up. \"full, online extras\": the same run with every online "
+                 ("lesson", "mode", "wall time", "budget", "peak memory", "budget", "errors", "measured"), rows,
+                 "Wall time includes kernel start-up. Running the script for some lessons keeps the other rows "
+                 "with the date they were measured. \"full, online extras\": the same run with every online "
                  "extra the lesson offers asked for (COURSE_ONLINE_EXTRAS), downloaded from a local stand-in for "
                  "the Hugging Face Hub that serves a model of the real architecture and size with random weights "
                  "(bench/fake_hub.py); its time includes the download from 127.0.0.1, so only its memory "
