@@ -68,6 +68,7 @@ bench: setup
 	$(BIN)/python bench/lesson_budgets.py
 	$(BIN)/python bench/lesson00_similarity.py
 	$(BIN)/python bench/word2vec.py
+	$(BIN)/python bench/graph_walks.py
 	$(BIN)/python bench/sentence_embeddings.py
 	$(BIN)/python bench/metric_learning.py
 	$(BIN)/python bench/clip.py

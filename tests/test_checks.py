@@ -58,3 +58,36 @@ def test_hidden_seed_keeps_the_public_default_and_changes_with_the_semester(monk
     assert fall != 2024 and fall == checks.hidden_seed(2024) and fall != checks.hidden_seed(2025)
     monkeypatch.setenv(checks.SEMESTER_SEED_VARIABLE, "spring-2027")
     assert checks.hidden_seed(2024) != fall
+
+
+def test_check_raises():
+    from course_utils import checks
+
+    def bad():
+        raise ValueError("no")
+
+    checks.check_raises(ValueError, bad, "bad()")
+    with pytest.raises(AssertionError, match=r"f\(\) should raise ValueError$"):
+        checks.check_raises(ValueError, lambda: 1, "f()")
+    with pytest.raises(AssertionError, match=r"g\(\) should raise ValueError, not KeyError"):
+        checks.check_raises(ValueError, lambda: {}["x"], "g()")
+
+    def unwritten():
+        raise NotImplementedError()
+
+    with pytest.raises(NotImplementedError):
+        checks.check_raises(ValueError, unwritten, "h()")
+
+
+def test_check_call():
+    from course_utils import checks
+
+    assert checks.check_call(lambda: 3, "f()") == 3
+    with pytest.raises(AssertionError, match=r"g\(\) raised KeyError \('x'\)"):
+        checks.check_call(lambda: {}["x"], "g()")
+
+    def unwritten():
+        raise NotImplementedError()
+
+    with pytest.raises(NotImplementedError):
+        checks.check_call(unwritten, "h()")

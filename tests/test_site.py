@@ -191,3 +191,22 @@ def test_lesson_pages_show_plots_math_and_folded_solutions(site, served, browser
         page.screenshot(path=str(ARTIFACTS / f"{lesson.assignment}-solution.png"))
         page.close()
         assert not problems, problems
+
+
+@pytest.mark.parametrize("lesson", [lesson for lesson in LESSONS
+                                    if (ROOT / "solutions" / lesson.assignment / f"{lesson.assignment}.ipynb").exists()],
+                         ids=lambda lesson: lesson.number)
+def test_every_lesson_page_links_only_to_site_pages_or_absolute_urls(lesson):
+    # The build above covers two lessons; this covers the links of every written lesson without executing it
+    # (Sphinx, run with -W, fails the whole site on one link to a file that is not a page).
+    import build
+
+    pages = {f"../{page}.md" for page in build.PAGES.values()}
+    notebook = build.lesson_page(lesson)
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for target in re.findall(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)", cell.source):
+            path = target.partition("#")[0]
+            assert re.match(r"^[a-z]+:", target) or target.startswith("#") or path in pages, \
+                f"lesson {lesson.number} links to {target!r}, which the site does not publish"

@@ -48,8 +48,12 @@ def lesson_page(lesson) -> nbformat.NotebookNode:
     """The solution notebook as a learner should read it on the web: outputs cleared, hidden tests
     removed, each answer cell collapsed behind a toggle, and launch links under the title."""
     notebook = nbformat.read(ROOT / "solutions" / lesson.assignment / f"{lesson.assignment}.ipynb", as_version=4)
+    source = f"solutions/{lesson.assignment}/{lesson.assignment}.ipynb"
+    from_lessons = {path: f"../{page}" for path, page in PAGES.items()}  # lesson pages sit in lessons/
     for cell in notebook.cells:
         grading = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "markdown":
+            cell.source = rewrite_links(cell.source, source, from_lessons)
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
             cell.source = HIDDEN_TESTS.sub("\n", cell.source).rstrip()
