@@ -67,7 +67,7 @@ SPLIT_CHECKS = """\
 
 
 def split(checks=SPLIT_CHECKS, order="rng.permutation(len(edges))", count="int(round(test_fraction * len(edges)))",
-          pool="order[~in_forest[order]]", dtype="np.int64"):
+          pool="order[~in_forest[order]]", dtype="np.int64", rows="edges"):
     return swap(ASSIGNMENT, "split_edges", SPLIT + checks + f"""\
     order = {order}
     parent = np.arange(n)
@@ -87,7 +87,7 @@ def split(checks=SPLIT_CHECKS, order="rng.permutation(len(edges))", count="int(r
     candidates = {pool}
     test = np.zeros(len(edges), dtype=bool)
     test[candidates[:min({count}, len(candidates))]] = True
-    return edges[~test].astype({dtype}), edges[test].astype({dtype})""")
+    return {rows}[~test].astype({dtype}), {rows}[test].astype({dtype})""")
 
 
 NON_EDGES = "def sample_non_edges(edges, n, count, rng):\n"
@@ -231,6 +231,7 @@ CONTRACTS = {
         "rng is the source of every draw (the global NumPy generator instead)": split(order="np.random.permutation(len(edges))"),
         "test_fraction must be in [0, 1) (not checked)": split(checks="    edges = np.asarray(edges)\n"),
         "returns int64 (int32 instead)": split(dtype="np.int32"),
+        "rows as in edges (each pair written (v, u) instead)": split(rows="edges[:, ::-1]"),
     }),
     "sample_non_edges": Contract(test="test_split_edges", clauses={
         "negatives are not edges (edges not excluded)": non_edges(accept="u != v"),
