@@ -71,6 +71,7 @@ bench: setup
 	$(BIN)/python bench/graph_walks.py
 	$(BIN)/python bench/sentence_embeddings.py
 	$(BIN)/python bench/metric_learning.py
+	$(BIN)/python bench/self_supervised.py
 	$(BIN)/python bench/clip.py
 	$(BIN)/python bench/vector_search.py
 	$(BIN)/python bench/grading.py

@@ -67,6 +67,16 @@ def _import(name: str):
         return None
 
 
+def _bound_by_import(target: str):
+    """What an import binds for `target`: for `from a.b import c`, the attribute c of a.b when it has
+    one (torchvision.ops.roi_align is a function there, and also the name of a submodule), else the module."""
+    parent, _, attribute = target.rpartition(".")
+    owner = _import(parent) if parent else None
+    if owner is not None and hasattr(owner, attribute):
+        return getattr(owner, attribute)
+    return _import(target)
+
+
 def _modules_to_watch(names) -> dict:
     """The named modules that tests compute with (imported now) and their directly attached
     submodules. Others (sys, matplotlib, IPython, ...) change their own attributes as they run."""
@@ -118,7 +128,7 @@ def start(secret: str, names: dict, modules=()) -> None:
     _state.clear()
     _state.update(
         secret=secret,
-        names=dict(names),
+        names={alias: (target, _bound_by_import(target)) for alias, target in names.items()},
         modules=watched,
         objects={module_name: _public_objects(module) for module_name, module in watched.items()},
         builtins={name: value for name, value in vars(builtins).items()
@@ -145,10 +155,10 @@ def _changes(namespace: dict) -> list[str]:
     for name, value in _state["builtins"].items():
         if current_builtins.get(name) is not value:
             found.append(f"the builtin {name} was replaced or removed")
-    for alias, module_name in _state["names"].items():
-        expected = _state["modules"].get(module_name) or sys.modules.get(module_name)
-        if namespace.get(alias) is not expected:
-            found.append(f"the name {alias!r} no longer refers to the module {module_name}")
+    for alias, (module_name, expected) in _state["names"].items():
+        # a name not bound yet is one a later locked cell imports (a test cell's own import)
+        if alias in namespace and namespace[alias] is not expected:
+            found.append(f"the name {alias!r} no longer refers to {module_name}")
     hooks = _state["sys_hooks"]
     now = {"displayhook": sys.displayhook, "excepthook": sys.excepthook, "stdout": sys.stdout,
            "stderr": sys.stderr}

@@ -94,6 +94,7 @@ def test_an_untouched_session_passes_and_prints_the_marker(start_guard, capsys):
      "torch.nn.functional.cross_entropy"),
     (lambda ns, mp: mp.setattr(builtins, "abs", lambda x: 0), "builtin abs"),
     (lambda ns, mp: mp.setitem(ns, "checks", object()), "'checks' no longer refers"),
+    (lambda ns, mp: mp.setitem(ns, "np", __import__("math")), "'np' no longer refers"),
     (lambda ns, mp: mp.setitem(__import__("sys").modules, "course_utils.checks", object()), "sys.modules"),
     (lambda ns, mp: mp.setattr(__import__("sys"), "excepthook", lambda *a: None), "sys.excepthook"),
 ])
@@ -105,6 +106,25 @@ def test_tampering_is_named_in_the_error(start_guard, monkeypatch, tamper, words
             guard._verify("test_x", "start", started_guard)
     assert words in str(raised.value)
     guard._verify("test_x", "start", started_guard)  # restored: clean again
+
+
+def test_a_test_cells_own_imports_are_not_tampering():
+    """A locked cell's `from torchvision.ops import roi_align` binds a function that shares its name with a
+    submodule; before that cell runs the name is simply not bound yet. Neither is a change; rebinding is."""
+    from torchvision.ops import roi_align
+
+    namespace = {"np": np, "checks": checks}
+    try:
+        guard.start("secret", {"np": "numpy", "checks": "course_utils.checks", "_roi_align": "torchvision.ops.roi_align"},
+                    ["numpy", "torchvision.ops"])
+        guard._verify("test_x", "start", namespace)   # not imported yet
+        namespace["_roi_align"] = roi_align
+        guard._verify("test_x", "start", namespace)   # imported: the function, as `from ... import` binds it
+        namespace["_roi_align"] = lambda *args, **kwargs: None
+        with pytest.raises(guard.IntegrityError, match="'_roi_align' no longer refers"):
+            guard._verify("test_x", "start", namespace)
+    finally:
+        guard._state.clear()
 
 
 def test_a_check_neutered_from_the_inside_fails_the_self_test(start_guard, monkeypatch):
