@@ -74,6 +74,7 @@ bench: setup
 	$(BIN)/python bench/self_supervised.py
 	$(BIN)/python bench/clip.py
 	$(BIN)/python bench/vector_search.py
+	$(BIN)/python bench/semantic_search.py
 	$(BIN)/python bench/grading.py
 
 clean:

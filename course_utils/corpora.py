@@ -29,12 +29,18 @@ def bbc_articles() -> list[dict]:
     return articles
 
 
-def wikipedia_texts() -> list[str]:
-    """The plain text of each article in the Wikipedia sample, markup removed."""
+def wikipedia_articles() -> list[dict]:
+    """The Wikipedia sample's articles as dicts with 'title' and 'text' (markup removed, headings such
+    as '==History==' kept), in file order; redirect pages are included (their text starts '#REDIRECT')."""
     from gensim.corpora.wikicorpus import extract_pages, filter_wiki
 
     with bz2.open(fetch("wikipedia-sample"), "rb") as handle:
-        return [filter_wiki(text) for _, text, _ in extract_pages(handle)]
+        return [{"title": title, "text": filter_wiki(text)} for title, text, _ in extract_pages(handle)]
+
+
+def wikipedia_texts() -> list[str]:
+    """The plain text of each article in the Wikipedia sample, markup removed."""
+    return [article["text"] for article in wikipedia_articles()]
 
 
 def lee_texts() -> list[str]:

@@ -43,3 +43,12 @@ def test_text8_reads_from_the_cache_in_chunks(cache):
     assert [len(c) for c in chunks] == [1000, 1000, 500]
     assert chunks[0][:3] == ["w0", "w1", "w2"]
     assert sum(map(len, corpora.load_text8(max_tokens=1500))) == 2000
+
+
+def test_wikipedia_articles_have_titles_and_agree_with_the_texts():
+    articles = corpora.wikipedia_articles()
+    assert len(articles) == 206
+    assert articles[0]["title"] == "AccessibleComputing" and articles[0]["text"].lstrip().startswith("#REDIRECT")
+    anarchism = next(a for a in articles if a["title"] == "Anarchism")
+    assert "==History==" in anarchism["text"]                 # headings survive, lesson 09 splits at them
+    assert [a["text"] for a in articles] == corpora.wikipedia_texts()

@@ -112,14 +112,28 @@ def test_grading_folder_is_git_ignored():
 
 
 def notebook_imports(path) -> set:
-    """Top-level module names imported by the code cells of one notebook."""
+    """Top-level module names the code cells of one notebook need. An import inside a `try:` whose
+    handler catches ImportError is optional (the notebook runs without it) and is left out."""
     import ast
+
+    def optional(tree):
+        guarded = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Try) and any(
+                    isinstance(handler.type, ast.Name) and handler.type.id in ("ImportError", "ModuleNotFoundError")
+                    for handler in node.handlers):
+                guarded.update(id(inner) for statement in node.body for inner in ast.walk(statement))
+        return guarded
 
     names = set()
     for cell in nbformat.read(path, as_version=4).cells:
         if cell.cell_type != "code":
             continue
-        for node in ast.walk(ast.parse(cell.source)):
+        tree = ast.parse(cell.source)
+        skip = optional(tree)
+        for node in ast.walk(tree):
+            if id(node) in skip:
+                continue
             if isinstance(node, ast.Import):
                 names.update(alias.name.split(".")[0] for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.level == 0:
@@ -137,7 +151,9 @@ def test_every_notebook_import_is_a_declared_dependency(path):
     declared = {re.split(r"[<>=!\[ ]", dependency)[0].lower() for dependency in project["dependencies"]}
     providers = importlib.metadata.packages_distributions()
     missing = []
-    for module in sorted(notebook_imports(path) - set(sys.stdlib_module_names) - {"course_utils"}):
+    # IPython is the kernel itself: ipykernel (declared) depends on it, so every notebook has it.
+    provided_by_the_kernel = {"IPython"} if "ipykernel" in declared else set()
+    for module in sorted(notebook_imports(path) - set(sys.stdlib_module_names) - {"course_utils"} - provided_by_the_kernel):
         distributions = {name.lower() for name in providers.get(module, [module])}
         if not distributions & declared:
             missing.append(f"{module} (from {sorted(distributions)})")
