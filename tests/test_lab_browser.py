@@ -3,6 +3,7 @@ does (on a copy of lesson 00, so lessons/ is never touched), run the setup cell,
 exercise 1, run its test cell, save, and press nbgrader's Validate button."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -30,9 +31,10 @@ FINISHED = """i => { const c = document.querySelectorAll('.jp-Notebook .jp-Cell'
   return c && c.querySelector('.jp-OutputArea-output') && !c.querySelector('.jp-InputArea-prompt').textContent.includes('*') }"""
 
 
-@pytest.fixture
-def lab(tmp_path, chromium):
-    shutil.copytree(ROOT / "lessons" / LESSON, tmp_path / "lessons" / LESSON)
+@contextlib.contextmanager
+def jupyter_lab(tmp_path, notebook_folder: Path):
+    """JupyterLab as `make start` runs it, serving a copy of `notebook_folder` under tmp_path/lessons/."""
+    shutil.copytree(notebook_folder, tmp_path / "lessons" / notebook_folder.name)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -59,20 +61,32 @@ def lab(tmp_path, chromium):
         log.close()
 
 
+@pytest.fixture
+def lab(tmp_path, chromium):
+    with jupyter_lab(tmp_path, ROOT / "lessons" / LESSON) as served:
+        yield served
+
+
+def open_notebook(playwright, chromium, url):
+    """A headless Chromium page on a notebook in JupyterLab, once its kernel is idle: (browser, page)."""
+    browser = playwright.chromium.launch(executable_path=chromium, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+    # wait until the kernel has started (the status bar reads "... | Idle")
+    page.wait_for_function("() => /\\|\\s*Idle/.test(document.querySelector('#jp-main-statusbar')?.innerText || '')",
+                           timeout=90_000)
+    return browser, page
+
+
 def test_a_learner_runs_setup_answers_exercise_1_and_validates(lab, chromium):
     from playwright.sync_api import sync_playwright
 
     base, token, folder = lab
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{base}/lab/tree/lessons/{LESSON}/{LESSON}.ipynb?token={token}")
-        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+        browser, page = open_notebook(playwright, chromium, f"{base}/lab/tree/lessons/{LESSON}/{LESSON}.ipynb?token={token}")
         cells = page.locator(".jp-Notebook .jp-Cell")
-        # wait until the kernel has started (the status bar reads "... | Idle")
-        page.wait_for_function("() => /\\|\\s*Idle/.test(document.querySelector('#jp-main-statusbar')?.innerText || '')",
-                               timeout=90_000)
 
         cells.nth(2).locator(".jp-InputArea-prompt").click()   # the setup cell
         page.keyboard.press("Shift+Enter")
@@ -100,3 +114,28 @@ def test_a_learner_runs_setup_answers_exercise_1_and_validates(lab, chromium):
     # Exercise 1 now passes, the others are still stubs: nbgrader names the next failing cell.
     assert "Validation Results" in report and "failed" in report, report
     assert "top_k_neighbours" in report and "cosine_similarity_matrix(A, B) for A of shape" not in report, report
+
+
+def test_lesson_09_search_box_answers_a_typed_query_with_highlights(tmp_path, chromium):
+    """Lesson 09's solution, run top to bottom in JupyterLab (fast mode): type a query into the search
+    box and press Enter; the results appear with the query's words highlighted."""
+    from playwright.sync_api import sync_playwright
+
+    assignment = "09_semantic_search"
+    with jupyter_lab(tmp_path, ROOT / "solutions" / assignment) as (base, token, _), sync_playwright() as playwright:
+        browser, page = open_notebook(playwright, chromium, f"{base}/lab/tree/lessons/{assignment}/{assignment}.ipynb?token={token}")
+        page.locator(".jp-Notebook .jp-Cell").first.click()
+        page.locator(".lm-MenuBar-itemLabel:text-is('Run')").click()
+        page.locator(".lm-Menu-itemLabel:text-is('Run All Cells')").click()
+        box = page.locator("input[placeholder='type a query and press Enter']")
+        box.wait_for(timeout=240_000)
+        box.scroll_into_view_if_needed()
+        box.fill("election campaign")
+        box.press("Enter")
+        marks = page.locator(".widget-html mark")
+        marks.first.wait_for(timeout=60_000)
+        highlighted = {text.lower() for text in marks.all_inner_texts()}
+        shown = page.locator(".widget-html", has_text="MaxSim").first.inner_text()
+        browser.close()
+    assert highlighted and highlighted <= {"election", "campaign"}, highlighted
+    assert "1." in shown and "MaxSim" in shown, shown[:500]
