@@ -82,23 +82,22 @@ def online_extras(path: Path) -> list[str]:
 
 
 @contextlib.contextmanager
-def simulated_online(extras: list[str]):
-    """Environment of an online run: every extra asked for, served by a local Hub, cached in a temporary folder."""
-    with tempfile.TemporaryDirectory(prefix="course-online-") as scratch:
+def scratch_cache(left_out, **environment):
+    """A temporary course cache that links every entry of the real one except `left_out`, with
+    COURSE_DATA and `environment` set while it is in use: (scratch folder, cache folder)."""
+    with tempfile.TemporaryDirectory(prefix="course-scratch-") as scratch:
         scratch = Path(scratch)
         cache = scratch / "cache"
         cache.mkdir()
-        for entry in cache_dir().iterdir() if cache_dir().is_dir() else []:  # offline assets stay where they are
-            if entry.name not in extras:
+        for entry in cache_dir().iterdir() if cache_dir().is_dir() else []:
+            if entry.name not in left_out:
                 (cache / entry.name).symlink_to(entry)
-        repositories = {get_asset(name).sources[0].repo_id: BUILDERS[name](scratch / name) for name in extras}
-        endpoint, server = serve(repositories)
-        saved = {key: os.environ.get(key) for key in ("COURSE_DATA", "COURSE_ONLINE_EXTRAS", "HF_ENDPOINT")}
-        os.environ.update(COURSE_DATA=str(cache), COURSE_ONLINE_EXTRAS=",".join(extras), HF_ENDPOINT=endpoint)
+        settings = {"COURSE_DATA": str(cache), **environment}
+        saved = {key: os.environ.get(key) for key in settings}
+        os.environ.update(settings)
         try:
-            yield
+            yield scratch, cache
         finally:
-            server.shutdown()
             for key, value in saved.items():
                 if value is None:
                     os.environ.pop(key)
@@ -106,29 +105,27 @@ def simulated_online(extras: list[str]):
                     os.environ[key] = value
 
 
-def computes_and_caches(path: Path) -> bool:
-    """Whether the notebook caches what it computes (course_utils.embedcache): its first run is the slow one."""
-    return any("embedcache" in cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code")
-
-
 @contextlib.contextmanager
-def cold_computed_cache():
-    """The course cache without its computed/ folder, as on a learner's first run; the assets stay linked."""
-    with tempfile.TemporaryDirectory(prefix="course-cold-") as scratch:
-        cache = Path(scratch) / "cache"
-        cache.mkdir()
-        for entry in cache_dir().iterdir() if cache_dir().is_dir() else []:
-            if entry.name != "computed":
-                (cache / entry.name).symlink_to(entry)
-        saved = os.environ.get("COURSE_DATA")
-        os.environ["COURSE_DATA"] = str(cache)
+def simulated_online(extras: list[str]):
+    """Environment of an online run: every extra asked for, served by a local Hub, cached in a temporary folder."""
+    with scratch_cache(extras, COURSE_ONLINE_EXTRAS=",".join(extras)) as (scratch, _):
+        repositories = {get_asset(name).sources[0].repo_id: BUILDERS[name](scratch / name) for name in extras}
+        endpoint, server = serve(repositories)
+        saved = os.environ.get("HF_ENDPOINT")
+        os.environ["HF_ENDPOINT"] = endpoint
         try:
             yield
         finally:
+            server.shutdown()
             if saved is None:
-                os.environ.pop("COURSE_DATA")
+                os.environ.pop("HF_ENDPOINT")
             else:
-                os.environ["COURSE_DATA"] = saved
+                os.environ["HF_ENDPOINT"] = saved
+
+
+def computes_and_caches(path: Path) -> bool:
+    """Whether the notebook caches what it computes (course_utils.embedcache): its first run is the slow one."""
+    return any("embedcache" in cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code")
 
 
 def earlier_rows(skip):
@@ -161,7 +158,7 @@ def main(assignments):
                 with simulated_online(extras):
                     seconds, peak, errors = run(path, fast=False)
             elif computes_and_caches(path):   # measured on a first run, when the embeddings are computed
-                with cold_computed_cache():
+                with scratch_cache({"computed"}):   # the assets, but none of the computed arrays
                     seconds, peak, errors = run(path, fast=mode == "fast")
             else:
                 seconds, peak, errors = run(path, fast=mode == "fast")
