@@ -40,13 +40,13 @@ c.Execute.kernel_name = "python3"
 # Restore locked cells (test cells included) from the released version before grading.
 c.OverwriteCells.enabled = True
 
-# While grading, wrap every test cell in the integrity guard (course_utils.guard): a test whose
+# While grading, wrap every test cell in the integrity guard (course_utils.grading.guard): a test whose
 # checks, numpy, builtins or error reporting were tampered with fails, and a test that stopped
 # without reporting an error earns nothing. nbgrader's own steps are kept, in nbgrader's order.
 c.Autograde.autograde_preprocessors = [
-    "course_utils.gradeguard.InjectGuard",
+    "course_utils.grading.gradeguard.InjectGuard",
     "nbgrader.preprocessors.Execute",
-    "course_utils.gradeguard.RequireGuardMarker",
+    "course_utils.grading.gradeguard.RequireGuardMarker",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

@@ -28,7 +28,7 @@ from fake_hub import build_clip_folder, serve
 from report import README, write_report
 
 from course_utils.registry import cache_dir, get_asset
-from course_utils.validate import run_notebook
+from course_utils.grading.validate import run_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 BUDGET_SECONDS = {"full": 300, "fast": 60}

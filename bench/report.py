@@ -65,7 +65,7 @@ def notebook_measurement(assignment: str, measuring_code: str, timeout: int = 90
 
     import nbformat
 
-    from course_utils.validate import run_notebook
+    from course_utils.grading.validate import run_notebook
 
     path = Path(__file__).resolve().parents[1] / "solutions" / assignment / f"{assignment}.ipynb"
     notebook = nbformat.read(path, as_version=4)

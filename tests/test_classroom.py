@@ -183,9 +183,10 @@ def read_csv(path):
 
 EXPECTED = {  # student: (status, total)
     "full": ("ok", 4), "blank": ("ok", 0), "partial": ("ok", 2), "visible_only": ("ok", 2),
-    "kernel_killer": ("kernel-died", 0), "looping": ("timeout", 3), "invalid_json": ("invalid-notebook", 0),
+    "kernel_killer": ("kernel-died", 3),  # the two tests before its os._exit keep their points "looping": ("timeout", 3), "invalid_json": ("invalid-notebook", 0),
     "wrong_name": ("wrong-file-name", 4), "stripped": ("metadata-restored", 4), "missing": ("missing", 0),
     "copycat": ("ok", 4), **{student: ("ok", 0) for student in CHEATS},
+    "cheat_builtins": ("ok", 2),  # its other two answers are right: the judge gives what they deserve
 }
 STATIC_FLAGS = {"cheat_checks": "module-attribute", "cheat_numpy": "module-attribute", "cheat_builtins": "builtins",
                 "cheat_traceback": "ipython", "cheat_sys_modules": "sys-modules", "cheat_rebind": "rebinds-import",
@@ -229,10 +230,14 @@ def test_static_flags_name_the_cheat(graded_class, student):
     assert STATIC_FLAGS[student] in rows[student]["flags"], rows[student]
 
 
-@pytest.mark.parametrize("student", sorted(CHEATS))
-def test_the_runtime_guard_caught_every_cheat(graded_class, student):
+FOOLED_THE_KERNEL = ["cheat_builtins", "cheat_checks", "cheat_rebind", "cheat_sys_modules"]
+
+
+@pytest.mark.parametrize("student", FOOLED_THE_KERNEL)
+def test_cheats_that_fooled_the_kernel_are_flagged(graded_class, student):
+    """Their tests passed inside the student's kernel and failed in the judge: the judge's verdict counts."""
     _, rows, _ = graded_class
-    assert "runtime-tamper" in rows[student]["flags"], rows[student]
+    assert "tests-tampered@test_mean_of" in rows[student]["flags"], rows[student]
 
 
 def test_honest_students_have_no_flags(graded_class):
@@ -319,7 +324,7 @@ def test_grading_on_a_local_dask_cluster(toy_course, tmp_path):
     assert completed.returncode == 1, completed.stdout[-2000:] + completed.stderr[-2000:]
     rows = read_csv(course / "grading" / f"grades_{ASSIGNMENT}.csv")
     assert {s: float(r["total"]) for s, r in rows.items()} == {"full": 4, "blank": 0, "cheat_checks": 0}
-    assert "runtime-tamper" in rows["cheat_checks"]["flags"]
+    assert "tests-tampered" in rows["cheat_checks"]["flags"]
 
 
 def test_a_fresh_course_with_no_submissions_says_so(toy_course, tmp_path):

@@ -143,7 +143,7 @@ def test_fetch_reports_what_is_here(tmp_path):
 
 
 def test_validate_uses_the_graders_timeout(tmp_path):
-    from course_utils import validate
+    from course_utils.grading import validate
 
     assert validate.grader_timeout(LESSON) == 60 == validate.DEFAULT_TIMEOUT
     course = tmp_path / "course"

@@ -82,3 +82,15 @@ def test_an_interrupted_write_is_not_read_back(cache, monkeypatch):
 def test_bad_arguments_name_what_is_wrong(cache, name, key, compute, error):
     with pytest.raises(error):
         embedcache.cached_arrays(name, key, compute)
+
+
+def test_a_read_only_cache_computes_without_keeping(cache, monkeypatch):
+    """The grading sandbox mounts the cache read-only: the arrays are computed and used, not stored."""
+    def refuse(*args, **kwargs):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(embedcache.tempfile, "mkdtemp", refuse)
+    key = embedcache.cache_key("read-only")
+    got = embedcache.cached_arrays("demo", key, arrays)
+    np.testing.assert_array_equal(got["offsets"], arrays()["offsets"])
+    assert not (cache / "computed" / "demo" / key).exists()

@@ -109,7 +109,7 @@ def test_placeholder_feedback_carries_what_release_feedback_needs(tmp_path):
     """A submission that could not be graded keeps its own exchange files beside its feedback page (so
     the student can fetch it); a student who never submitted gets stand-ins, so that
     `nbgrader release_feedback` still goes through the whole class."""
-    from course_utils import classroom
+    from course_utils.grading import classroom
 
     submitted = tmp_path / "grading" / "submitted" / "cy" / ASSIGNMENT
     submitted.mkdir(parents=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, run_course
 
-from course_utils import export
+from course_utils.grading import export
 
 MARKERS = ["### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"]
 PRIVATE = ["solutions", "nbgrader_config.py", "bench", "docs", ".ci", "CONTRIBUTING.md", "grading",

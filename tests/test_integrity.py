@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from conftest import ROOT
 
-from course_utils import checks, guard, integrity, similarity, submissions
-from course_utils.gradeguard import imports_of
+from course_utils import checks
+from course_utils.grading import guard, integrity, similarity, submissions
+from course_utils.grading.gradeguard import imports_of
 
 SOLUTIONS = sorted((ROOT / "solutions").glob("*/*.ipynb"))
 LOCKED = ["import numpy as np\nimport torch\nfrom course_utils import checks, plots\nimport course_utils"]

@@ -46,7 +46,8 @@ class Block(importlib.abc.MetaPathFinder):
             raise ModuleNotFoundError(name)
 sys.meta_path.insert(0, Block())
 import course_utils
-from course_utils import checks, cli, colab, datasets, extras, metrics, plots, scenes, training, validate
+from course_utils import checks, cli, colab, datasets, extras, metrics, plots, scenes, training
+from course_utils.grading import validate
 context = course_utils.setup(lesson="00", quiet=True)
 print("ok", context.device)
 """

@@ -93,6 +93,9 @@ class _RemoteGrad:
         return cls.function.apply(link, graph, slot, data, *inputs)
 
 
+NAMES_TO_ASK = {"__name__", "__qualname__", "__doc__", "__module__"}
+
+
 class Remote:
     """An object that lives in the worker (a student's function, or what it returned).
 
@@ -109,8 +112,8 @@ class Remote:
         return self._link.call(self._number, "call", args, kwargs)
 
     def __getattr__(self, name):
-        if name.startswith("__") and name.endswith("__"):
-            raise AttributeError(name)
+        if name.startswith("__") and name.endswith("__") and name not in NAMES_TO_ASK:
+            raise AttributeError(name)  # never protocols such as __array_interface__, whose answers numpy trusts
         return self._link.call(self._number, "getattr", (name,), {})
 
     def __bool__(self):
@@ -266,6 +269,13 @@ class WorkerLink:
         reply, parts = self.request({"op": "lookup", "name": name}, seconds=seconds)
         if reply.get("missing"):
             return False, None
+        if isinstance(reply.get("module"), str):  # a module the notebook imported: the judge imports its own copy
+            import importlib
+
+            try:
+                return True, importlib.import_module(reply["module"])
+            except Exception:
+                return False, None
         return True, self.decode(reply.get("value"), parts)
 
     def call(self, number, action, args, kwargs):
@@ -423,6 +433,8 @@ class Judge:
         """Outputs within what is left of the submission's output allowance."""
         kept = []
         for output in outputs:
+            if output.get("cut") is True:
+                self.mark("output-limit", "a cell printed more than the worker keeps; the rest was cut")
             size = len(str(output.get("text", ""))) + sum(len(str(v)) for v in output.get("data", {}).values())
             if size > self.output_left:
                 self.mark("output-limit", f"the notebook printed more than {OUTPUT_LIMIT:,} characters; the rest was cut")
@@ -432,7 +444,7 @@ class Judge:
                 continue
             self.output_left -= size
             kept.append(output)
-        return kept
+        return [{k: v for k, v in output.items() if k != "cut"} for output in kept]
 
     def run_trusted(self, source: str, label: str) -> tuple[list, dict | None]:
         """Run lesson code (the setup cell or a test cell) here; returns (outputs, error)."""
@@ -540,15 +552,19 @@ class Judge:
                                                        traceback=error["traceback"]))
 
 
+SHOWN_TYPES = ("text/plain", "text/html", "image/png", "image/jpeg")  # HTML is sanitised when feedback is written
+
+
 def _sanitised(outputs: list) -> list:
     """Only the output fields nbformat knows, as strings (they come from the worker)."""
     clean = []
     for output in outputs:
         kind = output.get("output_type")
         if kind == "stream" and output.get("name") in ("stdout", "stderr"):
-            clean.append({"output_type": "stream", "name": output["name"], "text": str(output.get("text", ""))})
+            clean.append({"output_type": "stream", "name": output["name"], "text": str(output.get("text", "")),
+                          "cut": output.get("cut") is True})
         elif kind in ("display_data", "execute_result") and isinstance(output.get("data"), dict):
-            data = {str(k)[:100]: str(v) for k, v in output["data"].items()}
+            data = {str(k): str(v) for k, v in output["data"].items() if k in SHOWN_TYPES}
             item = {"output_type": kind, "data": data, "metadata": {}}
             if kind == "execute_result":
                 item["execution_count"] = None
@@ -565,7 +581,8 @@ def _trusted_traceback(error: BaseException) -> str:
 
 # ---------------------------------------------------------------- one submission, start to end
 
-def judge_submission(notebook, release, workspace, *, timeout: float, limits=None, sandboxed: bool = True) -> Judgement:
+def judge_submission(notebook, release, workspace, *, timeout: float, limits=None, sandboxed: bool = True,
+                     fast: bool = True) -> Judgement:
     """Grade `notebook` (a submission) against `release` (the lesson with its hidden tests).
 
     The worker runs in `workspace`/box, sandboxed unless `sandboxed` is False (a learner's own
@@ -578,7 +595,7 @@ def judge_submission(notebook, release, workspace, *, timeout: float, limits=Non
     limits = limits or sandbox.Limits()
     box = Path(workspace) / "box"
     box.mkdir(parents=True, exist_ok=True)
-    command, env, cwd = sandbox.worker_command(box, limits, sandboxed)
+    command, env, cwd = sandbox.worker_command(box, limits, sandboxed, fast)
     watchdogs = []
 
     def watch(process):
@@ -601,3 +618,39 @@ def judge_submission(notebook, release, workspace, *, timeout: float, limits=Non
     judgement.seconds = round(time.monotonic() - started, 1)
     return judgement
 
+
+
+def _verdict_dict(verdict: TestVerdict) -> dict:
+    return {"grade_id": verdict.grade_id, "points": verdict.points, "passed": verdict.passed,
+            "kernel_passed": verdict.kernel_passed, "message": verdict.message[:2000]}
+
+
+def main(argv=None) -> int:
+    """`python -m course_utils.grading.judge TASK.json RESULT.json`: one submission, as the class runner asks.
+
+    TASK names the submission, the lesson's source notebook (with its hidden tests), the workspace,
+    the per-cell timeout, the limits and whether to sandbox. RESULT gets the status, the scores and
+    the verdicts; the graded notebook is written beside it as graded.ipynb."""
+    import json
+    from pathlib import Path
+
+    from . import sandbox
+
+    task_path, result_path = (argv or sys.argv[1:])[:2]
+    task = json.loads(Path(task_path).read_text())
+    submission = nbformat.read(task["submission"], as_version=4)
+    release = nbformat.read(task["release"], as_version=4)
+    limits = sandbox.Limits(**task.get("limits", {}))
+    judgement = judge_submission(submission, release, task["workspace"], timeout=task["timeout"], limits=limits,
+                                 sandboxed=task.get("sandboxed", True))
+    graded = Path(result_path).with_name("graded.ipynb")
+    nbformat.write(judgement.notebook, graded)
+    Path(result_path).write_text(json.dumps({
+        "status": judgement.status, "reasons": judgement.reasons, "scores": judgement.scores,
+        "tampered": judgement.tampered, "verdicts": [_verdict_dict(v) for v in judgement.verdicts],
+        "seconds": getattr(judgement, "seconds", 0.0), "graded": str(graded)}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -109,6 +109,13 @@ def walk(value, opaque=by_reference, depth: int = 0, seen=None) -> list:
 
 def fingerprint(obj):
     """A small value that changes when `obj` changes (its contents, or for containers which objects it holds)."""
+    try:
+        return _fingerprint(obj)
+    except Exception:  # something without readable contents (a tensor on the meta device): never copied back
+        return None
+
+
+def _fingerprint(obj):
     torch = _torch()
     if isinstance(obj, np.ndarray):
         return (obj.shape, obj.dtype.str, hashlib.blake2b(np.ascontiguousarray(obj).tobytes(), digest_size=16).digest())

@@ -1,8 +1,8 @@
 """The OS sandbox every submission's worker runs in (bubblewrap), and the limits around it.
 
 Inside: the Python installation, the virtual environment, the `course_utils` package and the data
-cache, read-only; the submission's own workspace (mounted at /workspace) and a private /tmp,
-writable; no network; its own PID namespace (nothing it starts outlives it); no capabilities; an
+cache, read-only; the submission's own workspace (/workspace) and a private /tmp, writable, both
+size-limited memory file systems that vanish with the worker; no network; its own PID namespace (nothing it starts outlives it); no capabilities; an
 unprivileged user. The course repository, solutions/, the gradebook, other students' folders and
 the instructor's home are not mounted at all.
 
@@ -36,6 +36,7 @@ class Limits:
     cpu_seconds: int = 1800
     file_bytes: int = 100_000_000  # the largest file it may write
     tmp_bytes: int = 256_000_000  # the size of its private /tmp
+    workspace_bytes: int = 256_000_000  # the size of its private workspace
     output_chars: int = 2_000_000  # printed output kept in the graded notebook and feedback
 
 
@@ -94,13 +95,15 @@ def _system_binds() -> list[str]:
     return arguments
 
 
-def worker_environment(workspace: str, home: str) -> dict:
+def worker_environment(workspace: str, home: str, fast: bool = True) -> dict:
     """The variables a worker sees: nothing of the grader's own environment but what lessons need."""
     python_bin = os.path.dirname(sys.executable)
     env = {"PATH": f"{python_bin}:/usr/local/bin:/usr/bin:/bin", "HOME": home, "TMPDIR": "/tmp" if home == WORKSPACE else
-           os.path.join(workspace, "tmp"), "NBGRADER_EXECUTION": "autograde", "IPYTHONDIR": os.path.join(home, ".ipython"),
+           os.path.join(workspace, "tmp"), "IPYTHONDIR": os.path.join(home, ".ipython"),
            "MPLCONFIGDIR": os.path.join(home, ".matplotlib"), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1", "LANG": "C.UTF-8"}
+    if fast:
+        env["NBGRADER_EXECUTION"] = "autograde"
     from .. import registry
 
     env["COURSE_DATA"] = str(registry.cache_dir().resolve())
@@ -110,25 +113,26 @@ def worker_environment(workspace: str, home: str) -> dict:
     return env
 
 
-def worker_command(workspace: Path, limits: Limits, sandboxed: bool = True) -> tuple[list[str], dict, str]:
+def worker_command(workspace: Path, limits: Limits, sandboxed: bool = True, fast: bool = True) -> tuple[list[str], dict, str]:
     """(command, environment, working folder) that starts a worker for `workspace`."""
     workspace = Path(workspace).resolve()
     python = [sys.executable, "-m", "course_utils.grading.worker"]
     if not sandboxed:
         (workspace / "tmp").mkdir(exist_ok=True)
-        env = worker_environment(str(workspace), str(workspace))
+        env = worker_environment(str(workspace), str(workspace), fast)
         env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
         return python, env, str(workspace)
     reason = unavailable_reason()
     if reason:
         raise SandboxUnavailable(reason)
-    env = worker_environment(WORKSPACE, WORKSPACE)
+    env = worker_environment(WORKSPACE, WORKSPACE, fast)
     command = ["bwrap", "--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000", "--disable-userns",
                "--die-with-parent", "--new-session", "--cap-drop", "ALL", *_system_binds()]
     for root in _read_only_roots():
         command += ["--ro-bind", str(root), str(root)]
-    command += ["--bind", str(workspace), WORKSPACE, "--chdir", WORKSPACE, "--proc", "/proc", "--dev", "/dev",
-                "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp", "--clearenv"]
+    # the workspace is a size-limited tmpfs of its own: nothing written there outlives the worker or fills a disk
+    command += ["--size", str(limits.workspace_bytes), "--tmpfs", WORKSPACE, "--chdir", WORKSPACE,
+                "--proc", "/proc", "--dev", "/dev", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp", "--clearenv"]
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     for name, value in env.items():
         command += ["--setenv", name, value]

@@ -19,6 +19,7 @@ import io
 import json
 import math
 import struct
+import sys
 
 import numpy as np
 
@@ -75,7 +76,7 @@ def read_frame(stream, limit: int) -> tuple[dict, list[bytes]]:
 
 def _npy(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
-    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    np.save(buffer, np.require(array, requirements="C"), allow_pickle=False)  # keeps 0-d arrays 0-d
     return buffer.getvalue()
 
 
@@ -143,6 +144,9 @@ class Encoder:
             return {"$": "generator", "v": self(value.bit_generator.state, depth + 1)}
         if isinstance(value, BaseException) and type(value).__module__ == "builtins":
             return {"$": "exception", "type": type(value).__name__, "v": str(value)}
+        scipy_sparse = sys.modules.get("scipy.sparse")
+        if scipy_sparse is not None and scipy_sparse.issparse(value):
+            return self.sparse(value, scipy_sparse)
         if torch is not None:
             if isinstance(value, torch.Tensor) and value.layout == torch.strided and not value.is_quantized:
                 return self.tensor(value, torch)
@@ -154,7 +158,22 @@ class Encoder:
                 return {"$": "torch.Generator", "b": self.buffer(_npy(value.get_state().numpy()))}
         return self.reference(value)
 
+    def sparse(self, value, scipy_sparse):
+        kind = "array" if isinstance(value, scipy_sparse.sparray) else "matrix"
+        if value.format in ("csr", "csc"):
+            parts = [value.data, value.indices, value.indptr]
+        else:
+            coo = value.tocoo()
+            parts = [coo.data, coo.row, coo.col]
+        if value.dtype.kind not in PLAIN_KINDS:
+            return self.reference(value)
+        return {"$": "sparse", "format": value.format, "kind": kind, "shape": [int(n) for n in value.shape],
+                "b": [self.buffer(_npy(np.asarray(part))) for part in parts]}
+
     def tensor(self, value, torch):
+        if value.device.type == "meta":  # shape and dtype only: there is no data to send
+            return {"$": "tensor", "meta": [int(n) for n in value.shape], "dtype": str(value.dtype).removeprefix("torch."),
+                    "rg": bool(value.requires_grad)}
         data = value.detach().cpu()
         stored = data.float() if data.dtype in (torch.bfloat16,) else data
         encoded = {"$": "tensor", "b": self.buffer(_npy(stored.resolve_conj().resolve_neg().numpy())),
@@ -239,13 +258,29 @@ class Decoder:
                 return generator
         if kind == "tensor":
             return self.tensor(value)
+        if kind == "sparse":
+            return self.sparse(value)
         if kind == "ref":
             return self.resolve(value)
         raise WireError(f"an unknown kind of value {kind!r}")
 
+    def sparse(self, value):
+        import scipy.sparse
+
+        first, second, third = (_from_npy(self.buffer(b)) for b in value["b"])
+        shape = tuple(int(n) for n in value["shape"])
+        fmt = str(value.get("format"))
+        suffix = "array" if value.get("kind") == "array" else "matrix"
+        if fmt in ("csr", "csc"):
+            return getattr(scipy.sparse, f"{fmt}_{suffix}")((first, second, third), shape=shape)
+        coo = getattr(scipy.sparse, f"coo_{suffix}")((first, (second, third)), shape=shape)
+        return coo.asformat(fmt) if fmt in ("bsr", "dia", "dok", "lil", "coo") else coo
+
     def tensor(self, value):
         import torch
 
+        if isinstance(value.get("meta"), list):
+            return torch.empty([int(n) for n in value["meta"]], dtype=torch_dtype(value["dtype"]), device="meta")
         array = _from_npy(self.buffer(value["b"]))
         tensor = torch.from_numpy(np.array(array, copy=True)).to(torch_dtype(value["dtype"]))
         device = str(value.get("device", "cpu"))

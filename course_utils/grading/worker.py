@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import traceback
+import types
 from contextlib import redirect_stderr, redirect_stdout
 
 from . import remote, wire
@@ -22,6 +23,9 @@ MAX_TEXT = 200_000  # characters of printed output kept per cell or call; the re
 
 class CellTimeoutError(Exception):
     """A cell or a call ran past its time limit."""
+
+
+_setitimer, _ITIMER_REAL = signal.setitimer, signal.ITIMER_REAL  # bound before any student code runs
 
 
 def _on_alarm(signum, frame):
@@ -137,14 +141,19 @@ class Worker:
             if handler is None:
                 self.send({"op": "reply", "error": {"$": "exception", "type": "ValueError", "v": f"unknown op {op!r}"}})
                 continue
-            handler(header, buffers)
+            try:
+                handler(header, buffers)
+            except (EOFError, wire.WireError):
+                return
+            except BaseException as failure:  # noqa: BLE001  (a request that failed is answered, not fatal)
+                self.send({"op": "reply", "error": wire.builtin_exception(failure)})
 
     def timed(self, seconds, function):
-        signal.setitimer(signal.ITIMER_REAL, max(float(seconds or 0), 0.001))
+        _setitimer(_ITIMER_REAL, max(float(seconds or 0), 0.001))
         try:
             return function()
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            _setitimer(_ITIMER_REAL, 0)
 
     def do_run_cell(self, header, buffers):
         from IPython.utils.capture import capture_output
@@ -160,7 +169,7 @@ class Worker:
         outputs = []
         for name, text in (("stdout", captured.stdout), ("stderr", captured.stderr)):
             if text:
-                outputs.append({"output_type": "stream", "name": name, "text": text[:MAX_TEXT]})
+                outputs.append({"output_type": "stream", "name": name, "text": text[:MAX_TEXT], "cut": len(text) > MAX_TEXT})
         for rich in captured.outputs:
             data = {mime: value for mime, value in rich.data.items() if isinstance(value, str)}
             if data:
@@ -186,6 +195,9 @@ class Worker:
             return
         encoder = self.encoder()
         value = namespace[name]
+        if isinstance(value, types.ModuleType):
+            self.send({"op": "reply", "module": value.__name__})
+            return
         encoded = encoder.reference(value) if callable(value) else encoder(value)
         self.send({"op": "reply", "value": encoded}, encoder.buffers)
 
@@ -193,6 +205,9 @@ class Worker:
         target = self.objects.get(header.get("n"))
         args, kwargs = self.unpickle(buffers[0])
         snapshot = remote.Snapshot((args, kwargs))
+        self.call_with(header, target, args, kwargs, snapshot)
+
+    def call_with(self, header, target, args, kwargs, snapshot):
         printed = io.StringIO()
         value, error = None, None
         try:

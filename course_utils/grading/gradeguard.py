@@ -1,4 +1,4 @@
-"""Two nbgrader preprocessors that put `course_utils.guard` around every test cell while grading.
+"""Two nbgrader preprocessors that put `course_utils.grading.guard` around every test cell while grading.
 
 `InjectGuard` runs after nbgrader has restored the locked cells and before it executes the
 notebook: it adds a first cell that starts the guard, and `begin`/`end` calls to each test cell.
@@ -74,7 +74,7 @@ class InjectGuard(Preprocessor):
                 names.update(cell_names)
                 modules |= cell_modules
         modules = sorted(modules)
-        first = new_code_cell(f"{START_TAG}\nimport course_utils.guard as {GUARD_NAME}\n"
+        first = new_code_cell(f"{START_TAG}\nimport course_utils.grading.guard as {GUARD_NAME}\n"
                               f"{GUARD_NAME}.start({secret!r}, {names!r}, {modules!r})")
         first.metadata["course_guard"] = True
         for cell in nb.cells:

@@ -84,7 +84,7 @@ def _copy(source: Path, destination: Path) -> None:
 
 def _student_readme(root: Path, destination: Path) -> None:
     """Put the course's syllabus table into the student README."""
-    from .syllabus import syllabus_table
+    from ..syllabus import syllabus_table
 
     readme = destination / "README.md"
     text = readme.read_text(encoding="utf-8")

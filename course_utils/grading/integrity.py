@@ -45,7 +45,7 @@ MODULE_FLAGS = {
     "subprocess": "process", "multiprocessing": "process", "pty": "process",
     "socket": "network", "urllib": "network", "http": "network", "requests": "network", "ftplib": "network",
     "smtplib": "network", "httpx": "network", "aiohttp": "network", "websocket": "network",
-    "course_utils.guard": "guard", "course_utils.gradeguard": "guard",
+    "course_utils.grading": "guard", "course_utils.grading.guard": "guard", "course_utils.grading.gradeguard": "guard",
 }
 OS_ATTRIBUTE_FLAGS = {"_exit": "exit", "kill": "exit", "abort": "exit", "killpg": "exit",
                       "system": "process", "popen": "process", "spawnl": "process", "execv": "process",

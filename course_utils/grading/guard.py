@@ -1,6 +1,6 @@
 """The grader's runtime guard, running inside the kernel that executes a submission.
 
-While grading, `course_utils.gradeguard` (an nbgrader preprocessor) adds three kinds of lines:
+While grading, `course_utils.grading.gradeguard` (an nbgrader preprocessor) adds three kinds of lines:
 
 - a first cell, run before any student code: `start(secret, names, modules)` imports the modules
   the locked cells use and remembers every public object they hold, Python's builtins, and the
@@ -14,7 +14,7 @@ While grading, `course_utils.gradeguard` (an nbgrader preprocessor) adds three k
   its marker is there, so a test that stopped early without reporting an error earns nothing.
 
 This raises the bar; it cannot stop code written to defeat this very module from the inside (the
-kernel is one process). The static scan (`course_utils.integrity`) flags such code for a human.
+kernel is one process). The static scan (`course_utils.grading.integrity`) flags such code for a human.
 Outside grading nothing calls this module.
 """
 from __future__ import annotations

@@ -44,7 +44,7 @@ def similar_pairs(answers: dict[str, dict[str, str]], stubs: dict[str, str],
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold must be in (0, 1], got {threshold!r}")
     if os.environ.get("PYTHONHASHSEED") != "0":
-        completed = subprocess.run([sys.executable, "-m", "course_utils.similarity"], check=True, text=True,
+        completed = subprocess.run([sys.executable, "-m", "course_utils.grading.similarity"], check=True, text=True,
                                    capture_output=True, env={**os.environ, "PYTHONHASHSEED": "0"},
                                    input=json.dumps({"answers": answers, "stubs": stubs, "threshold": threshold}))
         return [SimilarPair(*pair) for pair in json.loads(completed.stdout)]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import html
+import json
 import os
 import secrets
 import shutil
@@ -28,12 +29,15 @@ from pathlib import Path
 import nbformat
 
 from . import integrity, similarity
-from .cli import environment_with_scripts
+from .nbgrader_calls import environment_with_scripts, run_nbgrader
 from .submissions import Intake, take_in
 from .validate import grader_timeout
 
-GRADED_STATUSES = ("ok", "timeout", "wrong-file-name", "metadata-restored")
-SEVERITY = ["ok", "not-submitted", "metadata-restored", "wrong-file-name", "timeout", "missing", "invalid-notebook",
+# graded: the judge scored every test it could run (a limit or a dead kernel costs the tests after it)
+GRADED_STATUSES = ("ok", "timeout", "wrong-file-name", "metadata-restored", "output-limit", "memory-limit",
+                   "process-limit", "kernel-died")
+SEVERITY = ["ok", "not-submitted", "metadata-restored", "wrong-file-name", "timeout", "output-limit", "memory-limit",
+            "process-limit", "missing", "invalid-notebook",
             "no-metadata", "kernel-died", "error"]
 RELEASE_SCRATCH = "grading/.release"
 WORK_FOLDER = "grading/.work"
@@ -52,17 +56,12 @@ class Row:
     scores: dict = field(default_factory=dict)  # test grade_id -> points earned
     flags: list = field(default_factory=list)  # short strings, e.g. 'module-attribute@cell7:L2'
     similar_to: list = field(default_factory=list)
-    runtime: list = field(default_factory=list)  # [grade_id, what the guard reported]
+    tampered: list = field(default_factory=list)  # tests where the kernel's own verdict differed from the judge's
     seconds: float = 0.0
 
     @property
     def total(self) -> float:
         return float(sum(self.scores.values()))
-
-
-def run_nbgrader(root: Path, *arguments: str, env=None, timeout=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nbgrader", *arguments], cwd=root, capture_output=True,
-                          text=True, env=env or environment_with_scripts(), timeout=timeout)
 
 
 def test_cells(notebook) -> list[tuple[str, float]]:
@@ -110,6 +109,19 @@ def sync_gradebook(root: Path, assignment: str):
     return release
 
 
+def _prefetch_data(assignment: str) -> None:
+    """Put the lesson's offline data into the cache now: the sandbox mounts the cache read-only."""
+    from .. import registry
+
+    lesson = assignment[:2]
+    for name, asset in registry.REGISTRY.items():
+        if asset.offline and lesson in asset.lessons:
+            try:
+                registry.fetch(name, download=False, progress=False)
+            except Exception:  # missing offline data: the lesson falls back, as it would for the student
+                pass
+
+
 def find_students(root: Path, assignment: str) -> list[str]:
     """Every student with a folder for `assignment` under grading/submitted, plus every student the
     gradebook knows (a missing submission still gets a row)."""
@@ -124,95 +136,71 @@ def find_students(root: Path, assignment: str) -> list[str]:
     return sorted(students)
 
 
-def _task(root: Path, assignment: str, intake: Intake, limit: int) -> dict:
+def _task(root: Path, assignment: str, intake: Intake, limit: int, cell_timeout: int, sandboxed: bool) -> dict:
     folder = root / "grading" / "submitted" / intake.student / assignment
     kept = {name: (folder / name).read_text() for name in EXCHANGE_FILES if (folder / name).is_file()}
     return {"root": str(root), "assignment": assignment, "student": intake.student,
             "notebook": nbformat.writes(intake.notebook), "timestamp": kept.get("timestamp.txt"),
-            "exchange_files": kept, "limit": limit}
+            "exchange_files": kept, "limit": limit, "cell_timeout": cell_timeout, "sandboxed": sandboxed,
+            "source": str(root / "solutions" / assignment / f"{assignment}.ipynb")}
 
 
-def _isolated_environment(workspace: Path) -> dict:
+def _judge_environment() -> dict:
+    """The judge's environment: fast mode as under nbgrader, no display, nothing of a learner's COURSE_FAST."""
     env = environment_with_scripts()
-    for variable, folder in (("IPYTHONDIR", ".ipython"), ("MPLCONFIGDIR", ".matplotlib"),
-                             ("JUPYTER_RUNTIME_DIR", ".runtime"), ("TMPDIR", "tmp")):
-        (workspace / folder).mkdir(parents=True, exist_ok=True)
-        env[variable] = str(workspace / folder)
-    for variable in ("COURSE_FAST", "NBGRADER_EXECUTION"):
-        env.pop(variable, None)
+    env.pop("COURSE_FAST", None)
+    env.update(NBGRADER_EXECUTION="autograde", MPLBACKEND="Agg")
     return env
 
 
-def _replace_tree(source: Path, destination: Path) -> None:
-    if destination.exists():
-        shutil.rmtree(destination)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(source, destination)
-
-
 def grade_submission(task: dict) -> dict:
-    """Grade one submission in its own workspace (runs in a thread, a process or a Dask worker).
-    Returns {'status', 'reason', 'scores', 'runtime_flags', 'seconds'}."""
-    from nbgrader.api import Gradebook
-
+    """Grade one submission with the judge, in a workspace of its own (runs in a thread, a process or
+    a Dask worker). The student's code runs in the judge's sandboxed worker; this function and the
+    judge only read plain data back. Returns {'status', 'reason', 'scores', 'tampered', 'seconds'}."""
     started = time.monotonic()
     root, assignment, student = Path(task["root"]), task["assignment"], task["student"]
     workspace = root / WORK_FOLDER / assignment / student
     if workspace.exists():
         shutil.rmtree(workspace)
-    (workspace / "grading").mkdir(parents=True)
-    shutil.copy(root / "nbgrader_config.py", workspace)
-    shutil.copy(root / "grading" / "gradebook.db", workspace / "grading" / "gradebook.db")
-    folder = workspace / "grading" / "submitted" / student / assignment
-    folder.mkdir(parents=True)
-    (folder / f"{assignment}.ipynb").write_text(task["notebook"], encoding="utf-8")
-    for name, text in (task.get("exchange_files") or {"timestamp.txt": task["timestamp"]}).items():
-        if text:
-            (folder / name).write_text(text)
-    env = _isolated_environment(workspace)
-    result = {"status": "ok", "reason": "", "scores": {}, "runtime_flags": []}
+    workspace.mkdir(parents=True)
+    (workspace / "submission.ipynb").write_text(task["notebook"], encoding="utf-8")
+    judge_task = {"submission": str(workspace / "submission.ipynb"), "release": task["source"],
+                  "workspace": str(workspace), "timeout": task["cell_timeout"], "limits": task.get("limits", {}),
+                  "sandboxed": task.get("sandboxed", True)}
+    (workspace / "task.json").write_text(json.dumps(judge_task))
+    result = {"status": "ok", "reason": "", "scores": {}, "tampered": [], "verdicts": []}
     try:
-        completed = run_nbgrader(workspace, "autograde", assignment, f"--student={student}", "--force",
-                                 env=env, timeout=task["limit"])
-        log = completed.stdout + completed.stderr
-        failed = completed.returncode != 0
+        completed = subprocess.run([sys.executable, "-m", "course_utils.grading.judge", str(workspace / "task.json"),
+                                    str(workspace / "result.json")], capture_output=True, text=True,
+                                   env=_judge_environment(), timeout=task["limit"], cwd=workspace)
+        log, failed = completed.stdout + completed.stderr, completed.returncode != 0
     except subprocess.TimeoutExpired:
         log, failed = "", True
         result.update(status="error", reason=f"grading took longer than {task['limit']} s in all and was stopped")
-    (workspace / "autograde.log").write_text(log)
-    autograded = workspace / "grading" / "autograded" / student / assignment
+    (workspace / "judge.log").write_text(log)
     if failed:
         if result["status"] == "ok":
-            died = "DeadKernelError" in log or "Kernel died" in log or "kernel died" in log
-            result.update(status="kernel-died" if died else "error",
-                          reason=("the kernel died while the notebook ran (os._exit, a crash or running out of "
-                                  "memory); nothing after that cell could be graded") if died else
-                          "nbgrader could not grade it: " + " | ".join(log.strip().splitlines()[-3:])[:300])
+            result.update(status="error", reason="the judge could not grade it: "
+                          + " | ".join(log.strip().splitlines()[-3:])[:300])
         result["seconds"] = round(time.monotonic() - started, 1)
         return result
-    with Gradebook(f"sqlite:///{workspace / 'grading' / 'gradebook.db'}") as gradebook:
-        graded = gradebook.find_submission_notebook(assignment, assignment, student)
-        result["scores"] = {grade.name: float(grade.score or 0) for grade in graded.grades}
-    notebook = nbformat.read(autograded / f"{assignment}.ipynb", as_version=4)
-    timed_out = []
-    for cell in notebook.cells:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
-        for output in cell.get("outputs", []):
-            if output.get("output_type") != "error":
-                continue
-            if output.get("ename") == "IntegrityError":
-                result["runtime_flags"].append([grade_id, output.get("evalue", "")[:400]])
-            if output.get("ename") == "CellTimeoutError":
-                timed_out.append(grade_id or "an unmarked cell")
-    if timed_out:
-        result.update(status="timeout", reason="ran past the per-cell time limit: " + ", ".join(timed_out))
-    _replace_tree(autograded, root / "grading" / "autograded" / student / assignment)
+    judged = json.loads((workspace / "result.json").read_text())
+    result.update(status=judged["status"], reason="; ".join(judged["reasons"]), scores=judged["scores"],
+                  tampered=judged["tampered"], verdicts=judged["verdicts"])
+    autograded = root / "grading" / "autograded" / student / assignment
+    autograded.mkdir(parents=True, exist_ok=True)
+    shutil.copy(judged["graded"], autograded / f"{assignment}.ipynb")
+    for name, text in (task.get("exchange_files") or {}).items():
+        (autograded / name).write_text(text)
     if task.get("feedback", True):
-        run_nbgrader(workspace, "generate_feedback", assignment, f"--student={student}", "--force", env=env,
-                     timeout=300)
-        produced = workspace / "grading" / "feedback" / student / assignment
-        if produced.is_dir():
-            _replace_tree(produced, root / "grading" / "feedback" / student / assignment)
+        from .feedback import write_feedback
+        from .judge import TestVerdict
+
+        folder = root / "grading" / "feedback" / student / assignment
+        verdicts = [TestVerdict(**v) for v in judged["verdicts"]]
+        write_feedback(nbformat.read(judged["graded"], as_version=4), verdicts, judged["status"], judged["reasons"],
+                       folder / f"{assignment}.html")
+        _exchange_files_beside(folder, root / "grading" / "submitted" / student / assignment)
     shutil.rmtree(workspace, ignore_errors=True)
     result["seconds"] = round(time.monotonic() - started, 1)
     return result
@@ -260,13 +248,10 @@ def merge_into_gradebook(root: Path, assignment: str, rows: list[Row]) -> None:
         gradebook.db.commit()
 
 
-def write_placeholder_feedback(root: Path, assignment: str, row: Row) -> None:
-    """Feedback for a student whose notebook could not be graded: what happened and what to do."""
-    folder = root / "grading" / "feedback" / row.student / assignment
+def _exchange_files_beside(folder: Path, submitted: Path) -> None:
+    """nbgrader's release_feedback needs both exchange files beside every feedback page: the
+    submission's own when there are some (the student can fetch this page), else stand-ins."""
     folder.mkdir(parents=True, exist_ok=True)
-    # nbgrader's release_feedback needs both exchange files beside every feedback page: the
-    # submission's own when there are some (the student can fetch this page), else stand-ins
-    submitted = root / "grading" / "submitted" / row.student / assignment
     for name in EXCHANGE_FILES:
         if (submitted / name).is_file():
             shutil.copy(submitted / name, folder / name)
@@ -274,6 +259,12 @@ def write_placeholder_feedback(root: Path, assignment: str, row: Row) -> None:
             stand_in = time.strftime("%Y-%m-%d %H:%M:%S.000000 UTC", time.gmtime()) if name == "timestamp.txt" \
                 else secrets.token_hex(32)
             (folder / name).write_text(stand_in)
+
+
+def write_placeholder_feedback(root: Path, assignment: str, row: Row) -> None:
+    """Feedback for a student whose notebook could not be graded: what happened and what to do."""
+    folder = root / "grading" / "feedback" / row.student / assignment
+    _exchange_files_beside(folder, root / "grading" / "submitted" / row.student / assignment)
     (folder / f"{assignment}.html").write_text(
         f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(assignment)}</title></head><body>"
         f"<h1>{html.escape(assignment)}: not graded automatically</h1>"
@@ -296,28 +287,31 @@ def write_csv(path: Path, rows: list[Row], tests: list[tuple[str, float]]) -> No
 
 
 def write_report(path: Path, assignment: str, rows: list[Row], flags: dict, pairs: list,
-                 tests: list[tuple[str, float]]) -> None:
+                 tests: list[tuple[str, float]], sandboxed: bool = True) -> None:
     """A Markdown report: what needs a human, integrity flags with cell and line, similar answers."""
     maximum = sum(points for _, points in tests)
-    lines = [f"# Grading report: {assignment}", "",
+    lines = ([] if sandboxed else ["**UNSANDBOXED: student code ran with the grader's permissions (--unsandboxed); "
+                                   "these grades are only as trustworthy as the submissions.**", ""])
+    lines += [f"# Grading report: {assignment}", "",
              f"{len(rows)} students; {sum(r.status == 'ok' for r in rows)} graded without remarks.", "",
              "| student | status | score | reason |", "| --- | --- | --- | --- |"]
     lines += [f"| {r.student} | {r.status} | {r.total:g}/{maximum:g} | {r.reason.replace('|', '/')} |" for r in rows]
     lines += ["", "## Integrity flags", "",
               "A flag is a reason to read the code, not a verdict. Meanings: "
               + "; ".join(f"`{code}` {meaning}" for code, meaning in integrity.FLAG_MEANINGS.items())
-              + "; `runtime-tamper` the grader's guard found, while the tests ran, that something they rely on had "
-              "been changed, or that a test stopped without reporting an error (that test earned nothing); "
+              + "; `tests-tampered` a test passed or failed inside the student's own kernel but not in the judge, "
+              "which runs the same test outside the student's process (the judge's verdict counts); "
               "`extra-files` files besides the notebook were submitted (they are not used for grading)."]
     any_flag = False
     for row in rows:
         details = flags.get(row.student, [])
-        if not details and not row.runtime:
+        if not details and not row.tampered:
             continue
         any_flag = True
         lines += ["", f"### {row.student}"]
         lines += [f"- `{f.code}` cell {f.cell}, line {f.line}: `{f.text.replace('`', chr(39))}`" for f in details]
-        lines += [f"- `runtime-tamper` in {grade_id}: {message}" for grade_id, message in row.runtime]
+        lines += [f"- `tests-tampered` in {grade_id}: the kernel's verdict differs from the judge's"
+                  for grade_id in row.tampered]
     if not any_flag:
         lines += ["", "None."]
     lines += ["", "## Similar answers", ""]
@@ -327,14 +321,29 @@ def write_report(path: Path, assignment: str, rows: list[Row], flags: dict, pair
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+class SandboxMissing(RuntimeError):
+    """Grading would run student code without a sandbox and the instructor did not ask for that."""
+
+
 def grade_class(root: Path, assignment: str, *, jobs: int = 1, scheduler: str | None = None,
                 feedback: bool = True, csv_path: Path | None = None,
-                similarity_threshold: float = 0.9) -> list[Row]:
-    """Grade every submission of `assignment`; always writes the CSV and the report."""
+                similarity_threshold: float = 0.9, sandboxed: bool = True) -> list[Row]:
+    """Grade every submission of `assignment`; always writes the CSV and the report.
+
+    Every submission runs in a bubblewrap sandbox; without bubblewrap this raises SandboxMissing
+    unless `sandboxed` is False (then the report says so in its first line)."""
     if jobs < 1:
         raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
     root = Path(root).resolve()
     require_source(root, assignment)
+    if sandboxed:
+        from .sandbox import unavailable_reason
+
+        reason = unavailable_reason()
+        if reason:
+            raise SandboxMissing(f"{reason}. Submissions are untrusted code: install bubblewrap, or pass "
+                                 "--unsandboxed to grade without a sandbox (student code then runs with your permissions)")
+    _prefetch_data(assignment)
     students = find_students(root, assignment)
     if not students:
         raise FileNotFoundError(f"no submissions for {assignment!r} under "
@@ -345,7 +354,8 @@ def grade_class(root: Path, assignment: str, *, jobs: int = 1, scheduler: str | 
     locked_sources = [c.source for c in release.cells
                       if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("locked")]
     lesson_code = {c.source.strip() for c in release.cells if c.cell_type == "code"}  # as released: not the student's
-    limit = grader_timeout(root) * (1 + sum(c.cell_type == "code" for c in release.cells)) + 300
+    cell_timeout = grader_timeout(root)
+    limit = cell_timeout * (1 + sum(c.cell_type == "code" for c in release.cells)) + 300
     rows, flags, answers, tasks = {}, {}, {}, []
     for student in students:
         intake = take_in(root / "grading" / "submitted" / student / assignment, student, assignment, release)
@@ -363,7 +373,7 @@ def grade_class(root: Path, assignment: str, *, jobs: int = 1, scheduler: str | 
             row.flags += sorted({f.short() for f in flags[student]})
             for grade_id, source in answer_cells(intake.notebook).items():
                 answers.setdefault(grade_id, {})[student] = source
-            task = _task(root, assignment, intake, limit)
+            task = _task(root, assignment, intake, limit, cell_timeout, sandboxed)
             task["feedback"] = feedback
             tasks.append(task)
         rows[student] = row
@@ -376,8 +386,8 @@ def grade_class(root: Path, assignment: str, *, jobs: int = 1, scheduler: str | 
         row.status = _worse(row.status, result["status"])
         row.reason = "; ".join(filter(None, [row.reason, result["reason"]]))
         row.scores = {grade_id: result["scores"].get(grade_id, 0.0) for grade_id, _ in tests}
-        row.flags += [f"runtime-tamper@{grade_id}" for grade_id, _ in result["runtime_flags"]]
-        row.runtime = result["runtime_flags"]
+        row.flags += [f"tests-tampered@{grade_id}" for grade_id in result["tampered"]]
+        row.tampered = result["tampered"]
         row.seconds = result.get("seconds", 0.0)
         done.append(task["student"])
         print(f"[{len(done)}/{len(tasks)}] {row.student}: {row.status} {row.total:g}/"
@@ -399,7 +409,7 @@ def grade_class(root: Path, assignment: str, *, jobs: int = 1, scheduler: str | 
     csv_path = Path(csv_path or root / "grading" / f"grades_{assignment}.csv").resolve()
     write_csv(csv_path, ordered, tests)
     report = root / "grading" / "reports" / f"{assignment}.md"
-    write_report(report, assignment, ordered, flags, pairs, tests)
+    write_report(report, assignment, ordered, flags, pairs, tests, sandboxed)
     print(f"grades written to {csv_path}\nreport written to {report}", flush=True)
     return ordered
 

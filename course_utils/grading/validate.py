@@ -77,7 +77,7 @@ def grader_timeout(start: str | os.PathLike | None = None) -> int:
     nbgrader_config.py of the course folder at or above `start`, read without running the file."""
     import ast
 
-    from .syllabus import find_course_root
+    from ..syllabus import find_course_root
 
     here = Path(start or os.getcwd())
     try:
@@ -108,8 +108,16 @@ def run_notebook(notebook, workdir: Path, timeout: int, fast: bool):
     return notebook
 
 
-def validate(path: str | os.PathLike, *, fast: bool = True, timeout: int = DEFAULT_TIMEOUT) -> ValidationReport:
-    """Run the notebook at `path` and score it. The file on disk is not modified."""
+def validate(path: str | os.PathLike, *, fast: bool = True, timeout: int = DEFAULT_TIMEOUT,
+             sandboxed: bool | None = None) -> ValidationReport:
+    """Run the notebook at `path` and score it with the judge, as `course grade` does. The file on
+    disk is not modified. The notebook's own test cells are the tests (a solution notebook's include
+    the hidden ones). sandboxed=None uses bubblewrap where it works and runs the worker directly
+    elsewhere (a learner's own code on their own machine)."""
+    import tempfile
+
+    from . import judge, sandbox
+
     path = Path(path)
     if not path.is_file() or path.suffix != ".ipynb":
         raise ValueError(f"path must be an existing .ipynb file, got {str(path)!r}")
@@ -118,19 +126,38 @@ def validate(path: str | os.PathLike, *, fast: bool = True, timeout: int = DEFAU
     warning = lost_metadata_warning(notebook)
     if warning:
         report.warnings.append(warning)
-    run_notebook(notebook, path.parent.resolve(), timeout, fast)
-    graded = {index for index, _ in graded_test_cells(notebook)}
-    for index, cell in graded_test_cells(notebook):
-        meta = cell.metadata["nbgrader"]
-        points = float(meta.get("points", 0))
-        message = first_error(cell)
-        report.results.append(TestResult(meta.get("grade_id", f"cell {index}"), points,
-                                          0.0 if message else points, message or ""))
-    for index, cell in enumerate(notebook.cells):
-        if cell.cell_type == "code" and index not in graded:
+    if sandboxed is None:
+        sandboxed = sandbox.unavailable_reason() is None
+    saved = {name: os.environ.pop(name, None) for name in ("COURSE_FAST", "NBGRADER_EXECUTION")}
+    if fast:
+        os.environ["NBGRADER_EXECUTION"] = "validate"
+    try:
+        with tempfile.TemporaryDirectory(prefix="course-validate-") as workspace:
+            judgement = judge.judge_submission(notebook, notebook, workspace, timeout=timeout, sandboxed=sandboxed,
+                                               fast=fast)
+    finally:
+        for name, value in saved.items():
+            os.environ.pop(name, None)
+            if value is not None:
+                os.environ[name] = value
+    for verdict in judgement.verdicts:
+        message = verdict.message
+        if message.startswith("NotImplementedError") and not message.removeprefix("NotImplementedError:").strip():
+            message = "NotImplementedError: the exercise is not answered yet"
+        if message.startswith("CellTimeoutError"):
+            message = "CellTimeoutError: the cell ran past the time limit (an infinite loop?)"
+        report.results.append(TestResult(verdict.grade_id, verdict.points, verdict.points if verdict.passed else 0.0,
+                                         message))
+    for index, cell in enumerate(judgement.notebook.cells):
+        if cell.cell_type == "code" and not judge.is_test_cell(cell):
             message = first_error(cell)
             if message:
                 report.errors_outside_tests.append((index, message))
+    if judgement.tampered:
+        report.warnings.append("some tests gave a different result inside the notebook than in the grader "
+                               f"({', '.join(judgement.tampered)}); the grader's result is the one shown")
+    if judgement.status != "ok":
+        report.warnings.append(f"{judgement.status}: {'; '.join(judgement.reasons)}")
     return report
 
 
