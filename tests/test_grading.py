@@ -5,6 +5,7 @@ import re
 import nbformat
 import pytest
 from conftest import ROOT, run_course
+from test_red_team import prefix_attacks
 
 SOLUTIONS = sorted((ROOT / "solutions").glob("*/*.ipynb"))
 ASSIGNMENTS = [path.parent.name for path in SOLUTIONS]
@@ -76,6 +77,16 @@ def graded(course_copy):
                         "        setattr(checks, _name, lambda *args, **kwargs: None)\n" + first.source)
         submit(course_copy, "cheating", assignment, cheating)
 
+        # the red-team suite's attacks, aimed at lesson 00's classmate 'solution' and at the lessons graded later
+        for name, prefix in prefix_attacks(course_copy, assignment, "solution").items():
+            attack = nbformat.read(course_copy / "lessons" / assignment / f"{assignment}.ipynb", as_version=4)
+            for cell in attack.cells:
+                if cell.metadata.get("nbgrader", {}).get("solution"):
+                    cell.source = cell.source.replace("raise NotImplementedError()", "return np.zeros(1)")
+            first = next(c for c in attack.cells if c.metadata.get("nbgrader", {}).get("solution"))
+            first.source = prefix + first.source
+            submit(course_copy, f"attack_{name}", assignment, attack)
+
         looping = nbformat.read(course_copy / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
         replace_answer(looping, "analogy_3cosmul",
                        "def analogy_3cosmul(unit_vectors, a, b, c, k=1, eps=1e-3):\n    while True:\n        pass")
@@ -129,6 +140,18 @@ def test_released_notebook_gets_zero_and_runs_to_the_end(graded, assignment):
     errors = [o for c in code_cells for o in c.outputs if o.output_type == "error"]
     assert not any(o.ename in ("DeadKernelError", "CellTimeoutError") for o in errors)
     assert all(o.ename in ("NotImplementedError", "NameError") for o in errors), {o.ename for o in errors}
+
+
+def test_attacks_earn_nothing_and_leave_every_classmate_at_full_marks(graded):
+    """Lesson 00's hostile submissions are graded before the solutions of all nine lessons."""
+    _, scores = graded
+    attackers = {student for (assignment, student) in scores if student.startswith("attack_")}
+    assert len(attackers) >= 7
+    for student in attackers:
+        assert all(score == 0 for score, _ in scores[(LESSON_00, student)].values()), student
+    for assignment in ASSIGNMENTS:
+        grades = scores[(assignment, "solution")]
+        assert all(score == maximum for score, maximum in grades.values()), (assignment, grades)
 
 
 def test_edited_test_cells_are_graded_with_the_original_tests(graded):

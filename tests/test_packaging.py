@@ -149,3 +149,10 @@ def test_every_registered_asset_has_a_licence_row():
 @pytest.mark.parametrize("path", ["binder/postBuild"])
 def test_launch_scripts_are_executable(path):
     assert os.access(ROOT / path, os.X_OK)
+
+
+def test_every_subpackage_of_course_utils_is_packaged():
+    """A non-editable install (Colab, Binder) gets only the packages pyproject.toml names."""
+    packaged = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(path.parent.relative_to(ROOT).parts) for path in (ROOT / "course_utils").rglob("__init__.py")}
+    assert found == packaged

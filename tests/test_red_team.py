@@ -15,9 +15,6 @@ import pytest
 from conftest import run_course
 from test_classroom import ANSWERS, ASSIGNMENT, REFERENCE, WRONG, answered, read_csv, toy_course  # noqa: F401
 
-pytestmark = pytest.mark.skipif(subprocess.run(["sh", "-c", "command -v bwrap"], capture_output=True).returncode,
-                                reason="bubblewrap is not installed (make test installs it)")
-
 MARKER = "course-red-team-7f3a"  # in the command line of every process an attack leaves behind
 MAX_FILE_BYTES = 5_000_000  # docs/grading.md: no file the grader writes for a submission is larger
 SITE_PACKAGES = Path(sysconfig.get_paths()["purelib"])
@@ -28,31 +25,58 @@ def wrong_with(prefix: str) -> dict:
     return {**WRONG, "mean_of": prefix + "\n" + WRONG["mean_of"]}
 
 
-def attacks(course: Path) -> dict:
+def prefix_attacks(course: Path, assignment: str, victim: str) -> dict:
+    """name -> code put at the top of the first answer cell; `victim` is an honest classmate."""
     gradebook = course / "grading" / "gradebook.db"
-    solutions = course / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    solutions = course / "solutions" / assignment / f"{assignment}.ipynb"
     return {
         # 1. the checks' functions keep their identity but get new code
-        "code_swap": wrong_with(
-            "import course_utils.checks as _c\n_noop = (lambda *a, **k: None).__code__\n"
-            "for _n in dir(_c):\n    _f = getattr(_c, _n)\n    if hasattr(_f, '__code__'):\n        _f.__code__ = _noop\n"),
+        "code_swap": "import course_utils.checks as _c\n_noop = (lambda *a, **k: None).__code__\n"
+                     "for _n in dir(_c):\n    _f = getattr(_c, _n)\n    if hasattr(_f, '__code__'):\n        _f.__code__ = _noop\n",
         # 2. every later cell (the tests, in the kernel) compiled as `pass`
-        "compile_hook": wrong_with(
-            "get_ipython().input_transformers_cleanup.append(lambda lines: ['pass\\n'])\n"),
+        "compile_hook": "get_ipython().input_transformers_cleanup.append(lambda lines: ['pass\\n'])\n",
         # 3. the in-kernel guard's own state
-        "guard_state": wrong_with(
-            "import course_utils.grading.guard as _g\nfor _n in list(vars(_g)):\n"
-            "    if not _n.startswith('__') and callable(getattr(_g, _n)):\n"
-            "        setattr(_g, _n, lambda *a, **k: None)\n"),
+        "guard_state": "import course_utils.grading.guard as _g\nfor _n in list(vars(_g)):\n"
+                       "    if not _n.startswith('__') and callable(getattr(_g, _n)):\n"
+                       "        setattr(_g, _n, lambda *a, **k: None)\n",
         # 4. the solution notebook, read from disk and run
-        "read_solutions": wrong_with(
-            "import json, pathlib\n"
-            f"_path = pathlib.Path({str(solutions)!r})\n"
-            "_nearby = pathlib.Path(__import__('course_utils').__file__).resolve().parents[1] / 'solutions'\n"
-            "print('solutions visible:', _path.exists(), _nearby.exists())\n"
-            "if _path.exists():\n    for _cell in json.loads(_path.read_text())['cells']:\n"
-            "        if _cell['metadata'].get('nbgrader', {}).get('solution'):\n"
-            "            exec(''.join(_cell['source']).replace('### BEGIN SOLUTION', '').replace('### END SOLUTION', ''))\n"),
+        "read_solutions": "import json, pathlib\n"
+                          f"_path = pathlib.Path({str(solutions)!r})\n"
+                          "_nearby = pathlib.Path(__import__('course_utils').__file__).resolve().parents[1] / 'solutions'\n"
+                          "print('solutions visible:', _path.exists(), _nearby.exists())\n"
+                          "if _path.exists():\n    for _cell in json.loads(_path.read_text())['cells']:\n"
+                          "        if _cell['metadata'].get('nbgrader', {}).get('solution'):\n"
+                          "            exec(''.join(_cell['source']).replace('### BEGIN SOLUTION', '').replace('### END SOLUTION', ''), globals())\n",
+        # 7. the main gradebook: full marks for itself, zero for a classmate
+        "gradebook_write": "try:\n    from nbgrader.api import Gradebook\n"
+                           f"    with Gradebook('sqlite:///{gradebook}') as _gb:\n"
+                           f"        for _student, _score in (('gradebook_write', 99.0), ({victim!r}, 0.0)):\n"
+                           f"            for _grade in _gb.find_submission_notebook({assignment!r}, {assignment!r}, _student).grades:\n"
+                           "                _grade.manual_score = _score\n"
+                           "        _gb.db.commit()\n"
+                           "    print('gradebook written')\nexcept Exception as _error:\n"
+                           "    print('gradebook out of reach:', type(_error).__name__)\n",
+        # 8. code planted in the shared environment for the next kernels
+        "plant_site": "import os\n_payload = 'import numpy\\nnumpy.linalg.norm = lambda *a, **k: 0.0\\n'\n"
+                      f"for _folder in ({str(SITE_PACKAGES)!r}, {site.getusersitepackages()!r}, '/tmp', os.path.expanduser('~')):\n"
+                      "    for _name in ('sitecustomize.py', 'usercustomize.py', 'zz_red_team.pth'):\n"
+                      "        try:\n            os.makedirs(_folder, exist_ok=True)\n"
+                      "            open(os.path.join(_folder, _name), 'w').write(_payload if _name.endswith('.py') else 'import sitecustomize\\n')\n"
+                      "            print('planted', _folder, _name)\n        except OSError as _error:\n"
+                      "            print('refused', _folder, _name)\n",
+        # 12. threads that keep patching the checks, and an exit handler aimed at the gradebook
+        "threads_atexit": "import threading, atexit, time, course_utils.checks as _c\n"
+                          "def _patch():\n    while True:\n"
+                          "        _c.check_close = _c.check_equal = _c.check_type = _c.check = lambda *a, **k: None\n"
+                          "        time.sleep(0.01)\nthreading.Thread(target=_patch, daemon=True).start()\n"
+                          f"atexit.register(lambda: open({str(gradebook)!r}, 'w').write('gone'))\n",
+    }
+
+
+def attacks(course: Path) -> dict:
+    prefixes = prefix_attacks(course, ASSIGNMENT, "zz_victim")
+    return {
+        **{name: wrong_with(prefix) for name, prefix in prefixes.items()},
         # 5. values that compare equal to anything, and a float that is not a float
         "magic_values": {
             "mean_of": ANSWERS["mean_of"][0] + "    class _Any(float):\n        def __eq__(self, other): return True\n"
@@ -64,26 +88,10 @@ def attacks(course: Path) -> dict:
             "count_positive": ANSWERS["count_positive"][0] + "    import sys\n    _caller = sys._getframe(1)\n"
                               "    return int(_caller.f_locals.get('expected', 0))\n"},
         # 6. builtins and the checks shadowed in the notebook's globals, and in builtins itself
-        "shadow_builtins": wrong_with(
-            "import builtins\nisinstance = lambda *a: True\nbuiltins.isinstance = isinstance\n"
-            "float = lambda x=0: 0\nabs = lambda x: 0\nchecks = type('C', (), {'__getattr__': lambda s, n: lambda *a, **k: None})()\n"),
-        # 7. the main gradebook: full marks for itself, zero for a classmate
-        "gradebook_write": wrong_with(
-            "try:\n    from nbgrader.api import Gradebook\n"
-            f"    with Gradebook('sqlite:///{gradebook}') as _gb:\n"
-            "        for _student, _score in (('gradebook_write', 99.0), ('zz_victim', 0.0)):\n"
-            "            for _grade in _gb.find_submission_notebook('99_toy', '99_toy', _student).grades:\n"
-            "                _grade.manual_score = _score\n"
-            "        _gb.db.commit()\n"
-            "    print('gradebook written')\nexcept Exception as _error:\n    print('gradebook out of reach:', type(_error).__name__)\n"),
-        # 8. code planted in the shared environment for the next kernels
-        "plant_site": wrong_with(
-            "import os\n_payload = 'import numpy\\nnumpy.linalg.norm = lambda *a, **k: 0.0\\n'\n"
-            f"for _folder in ({str(SITE_PACKAGES)!r}, {site.getusersitepackages()!r}, '/tmp', os.path.expanduser('~')):\n"
-            "    for _name in ('sitecustomize.py', 'usercustomize.py', 'zz_red_team.pth'):\n"
-            "        try:\n            os.makedirs(_folder, exist_ok=True)\n"
-            "            open(os.path.join(_folder, _name), 'w').write(_payload if _name.endswith('.py') else 'import sitecustomize\\n')\n"
-            "            print('planted', _folder, _name)\n        except OSError as _error:\n            print('refused', _folder, _name)\n"),
+        "shadow_globals": wrong_with(
+            "isinstance = lambda *a: True\nfloat = lambda x=0: 0\nabs = lambda x: 0\n"
+            "checks = type('C', (), {'__getattr__': lambda s, n: lambda *a, **k: None})()\n"),
+        "patch_builtins": wrong_with("import builtins\nbuiltins.isinstance = lambda *a: True\nbuiltins.len = lambda x: 3\n"),
         # 9. a print of 200 MB
         "huge_print": wrong_with("print('x' * 200_000_000)\n"),
         # 10. an allocation of 6 GB, then many processes holding memory together
@@ -102,12 +110,7 @@ def attacks(course: Path) -> dict:
         "fork_bomb": wrong_with(
             "import os, time\n_kids = []\nfor _ in range(300):\n    _pid = os.fork()\n"
             "    if _pid == 0:\n        time.sleep(120)\n        os._exit(0)\n    _kids.append(_pid)\ntime.sleep(5)\n"),
-        # 12. threads that keep patching the checks, exit handlers, signals, ctypes, IPython events
-        "threads_atexit": wrong_with(
-            "import threading, atexit, time, course_utils.checks as _c\n"
-            "def _patch():\n    while True:\n        _c.check_close = _c.check_equal = _c.check_type = lambda *a, **k: None\n"
-            "        time.sleep(0.01)\nthreading.Thread(target=_patch, daemon=True).start()\n"
-            f"atexit.register(lambda: open({str(gradebook)!r}, 'w').write('gone'))\n"),
+        # 12. signal handlers, ctypes, IPython events
         "signals": {**WRONG, "unit_vector": "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
                                             "signal.setitimer = lambda *a, **k: None\n" + WRONG["unit_vector"]},
         "ctypes_events": wrong_with(
@@ -219,7 +222,33 @@ def test_the_sandbox_hid_the_course_and_the_gradebook(red_team):
 
 def test_attacks_that_fooled_the_kernel_are_flagged(red_team):
     _, rows, _, _ = red_team
-    for student in ("code_swap", "compile_hook", "shadow_builtins", "threads_atexit"):
+    for student in ("code_swap", "compile_hook", "shadow_globals", "threads_atexit", "ctypes_events", "forged_frames"):
         assert "tests-tampered" in rows[student]["flags"], rows[student]
     for student in HONEST:
         assert not rows[student]["flags"], rows[student]
+
+
+def test_without_bubblewrap_grading_refuses_then_says_it_was_unsandboxed(toy_course, tmp_path):  # noqa: F811
+    import os
+    import shutil
+    import sys
+
+    course = tmp_path / "course"
+    shutil.copytree(toy_course, course, ignore=shutil.ignore_patterns("grading"))
+    release = nbformat.read(course / "lessons" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    (course / "grading" / "submitted" / "ada" / ASSIGNMENT).mkdir(parents=True)
+    nbformat.write(answered(release), course / "grading" / "submitted" / "ada" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    from conftest import script_environment
+
+    env = {**script_environment(), "COURSE_BWRAP": str(tmp_path / "no-bwrap-here")}
+    refused = subprocess.run([sys.executable, "-m", "course_utils.cli", "grade", ASSIGNMENT], cwd=course, env=env,
+                             capture_output=True, text=True, timeout=600)
+    assert refused.returncode == 3 and "--unsandboxed" in refused.stderr, refused.stderr
+    assert not (course / "grading" / f"grades_{ASSIGNMENT}.csv").exists()
+    graded = subprocess.run([sys.executable, "-m", "course_utils.cli", "grade", ASSIGNMENT, "--unsandboxed"], cwd=course,
+                            env=env, capture_output=True, text=True, timeout=600)
+    assert graded.returncode == 0, graded.stdout[-2000:] + graded.stderr[-2000:]
+    report = (course / "grading" / "reports" / f"{ASSIGNMENT}.md").read_text()
+    assert report.splitlines()[0].startswith("**UNSANDBOXED")
+    assert read_csv(course / "grading" / f"grades_{ASSIGNMENT}.csv")["ada"]["total"] == "4"
+    assert os.environ.get("COURSE_BWRAP") is None

@@ -36,9 +36,9 @@ from .validate import grader_timeout
 # graded: the judge scored every test it could run (a limit or a dead kernel costs the tests after it)
 GRADED_STATUSES = ("ok", "timeout", "wrong-file-name", "metadata-restored", "output-limit", "memory-limit",
                    "process-limit", "kernel-died")
-SEVERITY = ["ok", "not-submitted", "metadata-restored", "wrong-file-name", "timeout", "output-limit", "memory-limit",
-            "process-limit", "missing", "invalid-notebook",
-            "no-metadata", "kernel-died", "error"]
+SEVERITY = ["ok", "not-submitted", "metadata-restored", "wrong-file-name", "timeout", "kernel-died", "output-limit",
+            "memory-limit", "process-limit", "missing", "invalid-notebook",
+            "no-metadata", "error"]
 RELEASE_SCRATCH = "grading/.release"
 WORK_FOLDER = "grading/.work"
 # written by nbgrader's exchange (submit, then collect) and carried through autograde and feedback:

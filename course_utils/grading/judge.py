@@ -408,7 +408,8 @@ class Judgement:
         return {v.grade_id: (v.points if v.passed else 0.0) for v in self.verdicts}
 
 
-SEVERITY = ["ok", "timeout", "output-limit", "memory-limit", "process-limit", "kernel-died"]
+# a limit that stopped the worker names the cause, so it outranks the kernel's death it caused
+SEVERITY = ["ok", "timeout", "kernel-died", "output-limit", "memory-limit", "process-limit"]
 
 
 class Judge:

@@ -44,21 +44,26 @@ class SandboxUnavailable(RuntimeError):
     """bubblewrap is missing or cannot create namespaces here."""
 
 
+BWRAP_VARIABLE = "COURSE_BWRAP"  # the bubblewrap program to use (default: bwrap on PATH)
 _probe: dict = {}
+
+
+def bwrap_program() -> str | None:
+    return shutil.which(os.environ.get(BWRAP_VARIABLE) or "bwrap")
 
 
 def unavailable_reason() -> str | None:
     """None when bubblewrap works on this machine, else why not."""
-    if "reason" not in _probe:
-        binary = shutil.which("bwrap")
+    binary = bwrap_program()
+    if binary not in _probe:
         if binary is None:
-            _probe["reason"] = "bubblewrap (bwrap) is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
+            _probe[binary] = "bubblewrap (bwrap) is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
         else:
             completed = subprocess.run([binary, "--unshare-all", "--unshare-user", "--die-with-parent",
                                         "--ro-bind", "/", "/", "true"], capture_output=True, text=True)
-            _probe["reason"] = None if completed.returncode == 0 else \
+            _probe[binary] = None if completed.returncode == 0 else \
                 f"bubblewrap cannot create a sandbox here: {completed.stderr.strip()[:300]}"
-    return _probe["reason"]
+    return _probe[binary]
 
 
 def _read_only_roots() -> list[Path]:
@@ -126,7 +131,7 @@ def worker_command(workspace: Path, limits: Limits, sandboxed: bool = True, fast
     if reason:
         raise SandboxUnavailable(reason)
     env = worker_environment(WORKSPACE, WORKSPACE, fast)
-    command = ["bwrap", "--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000", "--disable-userns",
+    command = [bwrap_program(), "--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000", "--disable-userns",
                "--die-with-parent", "--new-session", "--cap-drop", "ALL", *_system_binds()]
     for root in _read_only_roots():
         command += ["--ro-bind", str(root), str(root)]
