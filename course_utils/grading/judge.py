@@ -94,6 +94,7 @@ class _RemoteGrad:
 
 
 NAMES_TO_ASK = {"__name__", "__qualname__", "__doc__", "__module__"}
+PRIVATE_PREFIXES = ("_", "gi_", "cr_", "ag_", "f_", "tb_", "co_")  # attributes of test objects the worker may not read
 
 
 class Remote:
@@ -235,7 +236,10 @@ class WorkerLink:
                 args, kwargs = arguments
                 result = target(*args, **kwargs)
             elif action == "getattr":
-                result = getattr(target, str(arguments[0]))
+                name = str(arguments[0])
+                if name.startswith(PRIVATE_PREFIXES):  # no way into the tests' frames, closures or globals
+                    raise AttributeError(f"{name} is not available to the student's code")
+                result = getattr(target, name)
             elif action == "getitem":
                 result = target[arguments[0]]
             elif action == "len":
@@ -269,11 +273,14 @@ class WorkerLink:
         reply, parts = self.request({"op": "lookup", "name": name}, seconds=seconds)
         if reply.get("missing"):
             return False, None
-        if isinstance(reply.get("module"), str):  # a module the notebook imported: the judge imports its own copy
+        if isinstance(reply.get("module"), str):  # a module the notebook imported: the judge uses its own copy
             import importlib
 
+            name = reply["module"]
+            if name.split(".")[0] not in sys.modules:  # only packages the judge has loaded: no import side effects
+                return False, None
             try:
-                return True, importlib.import_module(reply["module"])
+                return True, importlib.import_module(name)
             except Exception:
                 return False, None
         return True, self.decode(reply.get("value"), parts)

@@ -65,7 +65,7 @@ def read_frame(stream, limit: int) -> tuple[dict, list[bytes]]:
         parts.append(_read_exactly(stream, size))
     try:
         header = json.loads(parts[0])
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise WireError(f"a header that is not JSON ({error})") from None
     if not isinstance(header, dict):
         raise WireError("a header that is not a JSON object")
