@@ -122,3 +122,16 @@ def test_nothing_but_plain_data_is_decoded():
         decoder({"$": "ndarray", "b": 1})
     assert isinstance(wire.rebuild_exception({"type": "SystemExit", "v": "x"}), RuntimeError)
     assert isinstance(wire.rebuild_exception({"type": "os.system", "v": "x"}), RuntimeError)
+
+
+def test_cpu_time_and_file_size_limits_have_their_own_status(tmp_path):
+    from course_utils.grading import sandbox
+
+    release = lesson(HONEST)
+    for name, cell, limits, status in (("cpu", "while True:\n    pass", sandbox.Limits(cpu_seconds=8), "cpu-limit"),
+                                       ("file", "open('big.bin', 'wb').write(b'x' * 3_000_000)",
+                                        sandbox.Limits(file_bytes=1_000_000), "file-limit")):
+        submission = nbformat.from_dict(nbformat.reads(nbformat.writes(release), as_version=4))
+        submission.cells.insert(1, new_code_cell(cell))
+        judged = judge.judge_submission(submission, release, tmp_path / name, timeout=60, limits=limits)
+        assert judged.status == status, (judged.status, judged.reasons)

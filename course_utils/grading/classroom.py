@@ -34,10 +34,10 @@ from .submissions import Intake, take_in
 from .validate import grader_timeout
 
 # graded: the judge scored every test it could run (a limit or a dead kernel costs the tests after it)
-GRADED_STATUSES = ("ok", "timeout", "wrong-file-name", "metadata-restored", "output-limit", "memory-limit",
-                   "process-limit", "kernel-died")
-SEVERITY = ["ok", "not-submitted", "metadata-restored", "wrong-file-name", "timeout", "kernel-died", "output-limit",
-            "memory-limit", "process-limit", "missing", "invalid-notebook",
+GRADED_STATUSES = ("ok", "timeout", "wrong-file-name", "metadata-restored", "file-limit", "output-limit", "memory-limit",
+                   "cpu-limit", "process-limit", "kernel-died")
+SEVERITY = ["ok", "not-submitted", "metadata-restored", "wrong-file-name", "timeout", "kernel-died", "file-limit",
+            "output-limit", "memory-limit", "cpu-limit", "process-limit", "missing", "invalid-notebook",
             "no-metadata", "error"]
 RELEASE_SCRATCH = "grading/.release"
 WORK_FOLDER = "grading/.work"

@@ -16,6 +16,7 @@ import copy
 import io
 import os
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -416,7 +417,7 @@ class Judgement:
 
 
 # a limit that stopped the worker names the cause, so it outranks the kernel's death it caused
-SEVERITY = ["ok", "timeout", "kernel-died", "output-limit", "memory-limit", "process-limit"]
+SEVERITY = ["ok", "timeout", "kernel-died", "file-limit", "output-limit", "memory-limit", "cpu-limit", "process-limit"]
 
 
 class Judge:
@@ -522,6 +523,8 @@ class Judge:
         except WorkerGone as gone:
             status = "timeout" if self.link.timed_out else "kernel-died"
             self.mark(status, f"{gone} in cell {self.count}; nothing after it could run")
+            if self.link.process.returncode in (-signal.SIGXCPU, 128 + signal.SIGXCPU):  # bwrap passes 128 + signal on
+                self.mark("cpu-limit", f"cell {self.count} used more CPU time than the sandbox allows")
             cell.execution_count = self.count
             cell.outputs = [nbformat.v4.new_output("error", ename="WorkerGone" if status != "timeout" else "CellTimeoutError",
                                                    evalue=str(gone), traceback=[str(gone)])]
@@ -536,6 +539,8 @@ class Judge:
                 self.mark("timeout", f"cell {self.count} ran past the per-cell time limit ({self.timeout:g} s)")
             if error.get("memory") is True or ename == "MemoryError":
                 self.mark("memory-limit", f"cell {self.count} ran out of memory (the sandbox's limit)")
+            if ename == "OSError" and "[Errno 27]" in str(error.get("evalue", "")):
+                self.mark("file-limit", f"cell {self.count} wrote a file larger than the sandbox allows")
             tb = error.get("traceback")
             cell.outputs.append(nbformat.v4.new_output(
                 "error", ename=ename, evalue=str(error.get("evalue", ""))[:20_000],

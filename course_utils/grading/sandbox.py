@@ -33,7 +33,7 @@ class Limits:
 
     memory_bytes: int = 4_000_000_000  # per process (RLIMIT_DATA) and summed over the sandbox
     processes: int = 64
-    cpu_seconds: int = 1800
+    cpu_seconds: int = 1800  # per process
     file_bytes: int = 100_000_000  # the largest file it may write
     tmp_bytes: int = 256_000_000  # the size of its private /tmp
     workspace_bytes: int = 256_000_000  # the size of its private workspace
@@ -150,10 +150,13 @@ def apply_rlimits(limits: Limits):
     """A preexec function: the per-process limits, inherited by everything the worker starts."""
 
     def set_limits():
-        for which, value in ((resource.RLIMIT_DATA, limits.memory_bytes), (resource.RLIMIT_FSIZE, limits.file_bytes),
-                             (resource.RLIMIT_CPU, limits.cpu_seconds), (resource.RLIMIT_CORE, 0)):
+        # CPU: SIGXCPU at the soft limit (the worker dies of it and the judge names the limit), SIGKILL 5 s later
+        for which, soft, hard in ((resource.RLIMIT_DATA, limits.memory_bytes, limits.memory_bytes),
+                                  (resource.RLIMIT_FSIZE, limits.file_bytes, limits.file_bytes),
+                                  (resource.RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + 5),
+                                  (resource.RLIMIT_CORE, 0, 0)):
             try:
-                resource.setrlimit(which, (value, value))
+                resource.setrlimit(which, (soft, hard))
             except (ValueError, OSError):
                 pass
 
