@@ -157,6 +157,7 @@ class WorkerLink:
         self.remotes: dict[int, Remote] = {}
         self.gone: str | None = None
         self.timed_out = False  # a call ran past its limit during the current test cell
+        self.call_deadline = float("inf")  # when the current test cell's time is up (calls get what is left)
         self.printed: list[str] = []
 
     # ------------------------------------------------------------ framing
@@ -327,8 +328,6 @@ class WorkerLink:
         grads = self.decode(reply.get("value"), parts)
         return list(grads) if isinstance(grads, list) else []
 
-    call_deadline = float("inf")
-
 
 def _needs_grad(item) -> bool:
     torch = sys.modules.get("torch")
@@ -410,6 +409,7 @@ class Judgement:
     reasons: list = field(default_factory=list)
     tampered: list = field(default_factory=list)  # grade ids where the kernel and the judge disagree
     notebook: object = None  # the graded notebook with its outputs (the judge's, in test cells)
+    seconds: float = 0.0
 
     @property
     def scores(self) -> dict:
@@ -661,7 +661,7 @@ def main(argv=None) -> int:
     Path(result_path).write_text(json.dumps({
         "status": judgement.status, "reasons": judgement.reasons, "scores": judgement.scores,
         "tampered": judgement.tampered, "verdicts": [_verdict_dict(v) for v in judgement.verdicts],
-        "seconds": getattr(judgement, "seconds", 0.0), "graded": str(graded)}))
+        "seconds": judgement.seconds, "graded": str(graded)}))
     return 0
 
 
