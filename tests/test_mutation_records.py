@@ -43,3 +43,11 @@ def test_equivalent_mutants_are_survivors_with_a_reason(path):
             assert mutant in survivors, f"{grade_id}: {mutant} is recorded as equivalent but is not a survivor"
             assert isinstance(reason, str) and len(reason) >= 20, f"{grade_id}: {mutant} needs a reason a reviewer can check"
         assert cell["killed"] + len(cell["survivors"]) == cell["mutants"]
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.parent.name)
+def test_at_least_95_percent_of_non_equivalent_mutants_are_killed(path):
+    from mutation import score
+
+    killed, live = score(json.loads((RECORDS / f"lesson_{path.parent.name[:2]}.json").read_text()))
+    assert live and killed / live >= 0.95, f"{path.parent.name}: {killed} of {live} non-equivalent mutants killed"
