@@ -426,7 +426,7 @@ class Judge:
     def __init__(self, link: WorkerLink, timeout: float, output_limit: int = OUTPUT_LIMIT):
         self.link = link
         self.timeout = float(timeout)
-        self.output_left = output_limit
+        self.output_limit = self.output_left = output_limit
         self.namespace = {"__name__": remote.TEST_MODULE, "__builtins__": builtins}
         self.installed: dict[str, object] = {}
         self.judgement = Judgement()
@@ -446,7 +446,7 @@ class Judge:
                 self.mark("output-limit", "a cell printed more than the worker keeps; the rest was cut")
             size = len(str(output.get("text", ""))) + sum(len(str(v)) for v in output.get("data", {}).values())
             if size > self.output_left:
-                self.mark("output-limit", f"the notebook printed more than {OUTPUT_LIMIT:,} characters; the rest was cut")
+                self.mark("output-limit", f"the notebook printed more than {self.output_limit:,} characters; the rest was cut")
                 if output.get("output_type") == "stream" and self.output_left > 0:
                     kept.append({**output, "text": output["text"][:self.output_left] + "\n[output cut]\n"})
                 self.output_left = 0
