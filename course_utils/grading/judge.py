@@ -290,7 +290,7 @@ class WorkerLink:
     def call(self, number, action, args, kwargs):
         seconds = max(self.call_deadline - time.monotonic(), 0.001)
         payload = remote.pickle_for_worker((args, kwargs), self.remember, self.remote_id)
-        inputs = [item for item in remote.walk((args, kwargs)) if _needs_grad(item)]
+        inputs = [item for item in remote.walk((args, kwargs)) if remote.needs_grad(item)]
         reply, parts = self.request({"op": "call", "n": number, "action": action}, [payload], seconds=seconds)
         graph = reply.get("graph")
 
@@ -327,11 +327,6 @@ class WorkerLink:
             raise wire.rebuild_exception(reply["error"])
         grads = self.decode(reply.get("value"), parts)
         return list(grads) if isinstance(grads, list) else []
-
-
-def _needs_grad(item) -> bool:
-    torch = sys.modules.get("torch")
-    return torch is not None and isinstance(item, torch.Tensor) and item.requires_grad
 
 
 # ---------------------------------------------------------------- the notebook

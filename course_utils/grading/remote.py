@@ -107,6 +107,12 @@ def walk(value, opaque=by_reference, depth: int = 0, seen=None) -> list:
     return found
 
 
+def needs_grad(item) -> bool:
+    """True for a tensor that requires a gradient (the inputs a call's graph is built from)."""
+    torch = _torch()
+    return torch is not None and isinstance(item, torch.Tensor) and item.requires_grad
+
+
 def fingerprint(obj):
     """A small value that changes when `obj` changes (its contents, or for containers which objects it holds)."""
     try:

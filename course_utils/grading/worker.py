@@ -106,10 +106,7 @@ class Worker:
         return wire.Decoder(buffers, self.resolve)(value)
 
     def resolve(self, reference):
-        number = reference.get("n") if isinstance(reference, dict) else None
-        if reference.get("side") == "judge":
-            return JudgeObject(self, number)
-        return self.objects[number]
+        return self.objects[reference.get("n") if isinstance(reference, dict) else None]
 
     def unpickle(self, data: bytes):
         def resolve(side, number):
@@ -233,7 +230,7 @@ class Worker:
             error = wire.builtin_exception(failure)
             if isinstance(failure, CellTimeoutError):
                 error["timeout"] = True
-        inputs = [item for item in snapshot.items if _needs_grad(item)]
+        inputs = [item for item in snapshot.items if remote.needs_grad(item)]
         outputs = []
 
         def grad_slot(tensor):
@@ -274,11 +271,6 @@ class Worker:
     def do_forget(self, header, buffers):
         self.graphs.clear()
         self.send({"op": "reply", "error": None})
-
-
-def _needs_grad(item) -> bool:
-    torch = sys.modules.get("torch")
-    return torch is not None and isinstance(item, torch.Tensor) and item.requires_grad
 
 
 def _safe_str(error) -> str:
