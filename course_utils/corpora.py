@@ -19,12 +19,20 @@ def tokenize(text: str) -> list[str]:
     return WORD.findall(text.lower())
 
 
+def _decode(raw: bytes) -> str:
+    """UTF-8, as 646 of the BBC files are; latin-1 for the rest (pure ASCII, or one file's bare 0xA3 pound sign)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
 def bbc_articles() -> list[dict]:
     """All 2,225 BBC articles as dicts with 'category', 'headline' and 'body', in a fixed order."""
     root = Path(fetch("bbc-news"))
     articles = []
     for path in sorted(root.glob("*/*.txt")):
-        headline, _, body = path.read_text(encoding="latin-1").strip().partition("\n")
+        headline, _, body = _decode(path.read_bytes()).strip().partition("\n")
         articles.append({"category": path.parent.name, "headline": headline.strip(), "body": body.strip()})
     return articles
 

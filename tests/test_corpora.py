@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from course_utils import corpora
@@ -52,3 +54,23 @@ def test_wikipedia_articles_have_titles_and_agree_with_the_texts():
     anarchism = next(a for a in articles if a["title"] == "Anarchism")
     assert "==History==" in anarchism["text"]                 # headings survive, lesson 09 splits at them
     assert [a["text"] for a in articles] == corpora.wikipedia_texts()
+
+
+# UTF-8 read as latin-1 turns "£" into "Â£" and "é" into "Ã©"; "’" read as cp1252 becomes "â€™".
+MOJIBAKE = re.compile("[ÂÃ][\u0080-\u00bf]|â€")
+
+
+def test_bbc_text_is_decoded_as_written():
+    texts = [a["headline"] + "\n" + a["body"] for a in corpora.bbc_articles()]
+    assert sum("£" in t for t in texts) > 100                  # UTF-8 files and the one latin-1 file alike
+    assert not [t[:60] for t in texts if MOJIBAKE.search(t)]
+
+
+@pytest.mark.parametrize("texts", [corpora.wikipedia_texts, corpora.lee_texts], ids=["wikipedia", "lee"])
+def test_corpora_have_no_mojibake(texts):
+    assert not [t[:60] for t in texts() if MOJIBAKE.search(t)]
+
+
+def test_decode_prefers_utf8_and_falls_back_to_latin1():
+    assert corpora._decode("£15.8m".encode("utf-8")) == "£15.8m"
+    assert corpora._decode(b"\xa315.8m") == "£15.8m"
