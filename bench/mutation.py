@@ -47,8 +47,21 @@ def solution_source(cell) -> str:
     return MARKER.sub("", cell.source)
 
 
+def code_only(source: str) -> str:
+    """The cell's code as the mutants see it: docstrings and comments dropped, layout normalised, so a
+    clearer docstring does not make a record stale, while any change to the code does."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and body
+                and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.unparse(tree)
+
+
 def fingerprint(source: str) -> str:
-    return hashlib.sha256(source.encode()).hexdigest()[:16]
+    return hashlib.sha256(code_only(source).encode()).hexdigest()[:16]
 
 
 # ---------------------------------------------------------------- mutants

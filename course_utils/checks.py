@@ -94,6 +94,58 @@ def check_call(call, what: str):
         raise AssertionError(f"{what} raised {type(error).__name__} ({error})") from None
 
 
+def _snapshot(value):
+    """A deep copy of an argument's contents: arrays, tensors and the lists, tuples and dicts holding them."""
+    if hasattr(value, "detach") and hasattr(value, "clone"):
+        return value.detach().clone()
+    if isinstance(value, np.ndarray) or hasattr(value, "tocsr"):  # SciPy sparse matrices have .tocsr
+        return value.copy()
+    if isinstance(value, (list, tuple)):
+        return [_snapshot(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _snapshot(item) for key, item in value.items()}
+    return value
+
+
+def _torch_equal_nan(before, after):
+    return ((before == after) | (before.isnan() & after.isnan())).all()
+
+
+def _same(before, after) -> bool:
+    if hasattr(before, "detach") and hasattr(before, "clone"):
+        if not (hasattr(after, "detach") and before.dtype == after.dtype and before.shape == after.shape):
+            return False
+        after = after.detach()
+        if before.is_floating_point() or before.is_complex():
+            return bool(_torch_equal_nan(before, after))
+        return bool((before == after).all())
+    if isinstance(before, np.ndarray):
+        return (isinstance(after, np.ndarray) and before.dtype == after.dtype
+                and np.array_equal(before, after, equal_nan=before.dtype.kind in "fc"))
+    if hasattr(before, "tocsr"):
+        return (hasattr(after, "tocsr") and before.shape == after.shape and before.dtype == after.dtype
+                and (before.tocsr() != after.tocsr()).nnz == 0)
+    if isinstance(before, (list, tuple)):
+        return len(before) == len(after) and all(_same(b, a) for b, a in zip(before, after))
+    if isinstance(before, dict):
+        return before.keys() == after.keys() and all(_same(before[key], after[key]) for key in before)
+    return True
+
+
+def check_unmodified(function, *args, what: str = "", **kwargs):
+    """Return `function(*args, **kwargs)`, failing if the call changed any argument's contents (arrays,
+    tensors, SciPy sparse matrices, and lists, tuples or dicts of them) in place. Errors other than NotImplementedError fail too."""
+    what = what or getattr(function, "__name__", "the function")
+    before = [_snapshot(value) for value in (*args, *kwargs.values())]
+    result = check_call(lambda: function(*args, **kwargs), what)
+    names = [f"argument {position + 1}" for position in range(len(args))] + [f"argument {name!r}" for name in kwargs]
+    for name, old, value in zip(names, before, (*args, *kwargs.values())):
+        if not _same(old, value):
+            raise AssertionError(f"{what} changed its {name} in place; the docstring says inputs are not modified "
+                                 "(work on a copy, e.g. x = x.copy() or x.clone(), or avoid in-place operators such as -=)")
+    return result
+
+
 def check_raises(error_type, call, what: str) -> None:
     """`call()` must raise `error_type`. NotImplementedError (an exercise not written yet) passes through."""
     try:

@@ -91,3 +91,40 @@ def test_check_call():
 
     with pytest.raises(NotImplementedError):
         checks.check_call(unwritten, "h()")
+
+
+def test_check_unmodified_catches_changes_in_place_and_passes_results_through():
+    import torch
+
+    def doubled(x, scale=1):
+        return x * 2 * scale
+
+    def shifted(x, scale=1):
+        x -= 1
+        return x
+
+    assert checks.check_unmodified(doubled, np.array([1.0, np.nan]), scale=3)[0] == 6.0
+    checks.check_unmodified(doubled, torch.tensor([1.0, float("nan")], requires_grad=True))
+    for value in (np.arange(3.0), torch.arange(3), torch.ones(2, dtype=torch.bfloat16)):
+        with pytest.raises(AssertionError, match="changed its argument 1 in place"):
+            checks.check_unmodified(shifted, value)
+    with pytest.raises(AssertionError, match="argument 'rows'"):
+        checks.check_unmodified(lambda rows: rows[0].fill(0), rows=[np.ones(2)], what="fill")
+    with pytest.raises(AssertionError, match=r"fill raised ValueError \(no\)"):
+        checks.check_unmodified(lambda: (_ for _ in ()).throw(ValueError("no")), what="fill")
+    with pytest.raises(NotImplementedError):
+        checks.check_unmodified(lambda: (_ for _ in ()).throw(NotImplementedError()))
+
+
+def test_check_unmodified_sees_sparse_matrices_and_dicts():
+    import scipy.sparse
+
+    def squared(counts):
+        counts.data **= 2
+        return counts
+
+    with pytest.raises(AssertionError, match="in place"):
+        checks.check_unmodified(squared, scipy.sparse.csr_matrix(np.array([[0.0, 2.0], [3.0, 0.0]])))
+    checks.check_unmodified(lambda counts: counts.tocoo(), scipy.sparse.csr_matrix(np.eye(2)))
+    with pytest.raises(AssertionError, match="in place"):
+        checks.check_unmodified(lambda docs: docs[0].update(doc=0), [{"text": "a b"}])

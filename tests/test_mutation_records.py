@@ -51,3 +51,13 @@ def test_at_least_95_percent_of_non_equivalent_mutants_are_killed(path):
 
     killed, live = score(json.loads((RECORDS / f"lesson_{path.parent.name[:2]}.json").read_text()))
     assert live and killed / live >= 0.95, f"{path.parent.name}: {killed} of {live} non-equivalent mutants killed"
+
+
+def test_a_record_follows_the_code_not_the_docstring():
+    from mutation import mutants
+
+    source = 'def f(x):\n    """Twice x."""\n    return 2 * x  # double\n'
+    reworded = 'def f(x):\n    """Twice x; x is not modified."""\n    return 2 * x\n'
+    assert fingerprint(source) == fingerprint(reworded)
+    assert [key for key, _ in mutants(source)] == [key for key, _ in mutants(reworded)]
+    assert fingerprint(source) != fingerprint(source.replace("2 * x", "3 * x"))
