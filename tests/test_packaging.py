@@ -8,6 +8,7 @@ import tomllib
 
 import pytest
 import yaml
+from pathlib import Path
 from conftest import ROOT
 
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
@@ -146,7 +147,7 @@ def test_every_registered_asset_has_a_licence_row():
         assert f"`{name}`" in table or f"`{name.rsplit('-', 2)[0]}-*`" in table, f"{name} has no licence row"
 
 
-@pytest.mark.parametrize("path", ["binder/postBuild"])
+@pytest.mark.parametrize("path", ["binder/postBuild", "binder/start"])
 def test_launch_scripts_are_executable(path):
     assert os.access(ROOT / path, os.X_OK)
 
@@ -156,3 +157,13 @@ def test_every_subpackage_of_course_utils_is_packaged():
     packaged = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     found = {".".join(path.parent.relative_to(ROOT).parts) for path in (ROOT / "course_utils").rglob("__init__.py")}
     assert found == packaged
+
+
+def test_binder_start_gives_learners_the_learner_config(tmp_path):
+    """binder/start (run by Binder before the server) puts jupyter-config/learner first, as `make start` does."""
+    completed = subprocess.run(["bash", str(ROOT / "binder" / "start"), "sh", "-c", "echo $JUPYTER_CONFIG_PATH"],
+                               env=dict(os.environ, REPO_DIR=str(ROOT), JUPYTER_CONFIG_PATH="/elsewhere"),
+                               capture_output=True, text=True, check=True)
+    first, rest = completed.stdout.strip().split(":", 1)
+    assert Path(first) == ROOT / "jupyter-config" / "learner" and (Path(first) / "labconfig" / "page_config.json").is_file()
+    assert rest == "/elsewhere"

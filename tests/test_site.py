@@ -99,15 +99,48 @@ def test_launch_links_point_at_the_released_notebooks(site):
         assert (ROOT / lesson.notebook_path).exists(), lesson.notebook_path
 
 
+MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+
+
+def test_no_file_of_the_site_holds_a_solution_marker_or_a_hidden_test(site):
+    """Pages, page sources and every downloadable file (the theme's .ipynb download included)."""
+    leaks = []
+    for path in site.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".ipynb", ".md", ".txt", ".js", ".json", ".py"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            leaks += [f"{path.relative_to(site)}: {marker}" for marker in MARKERS if marker in text]
+    assert not leaks, leaks[:10]
+
+
+def test_the_download_button_gives_the_learners_notebook(site):
+    for lesson in lessons_built():
+        page = (site / "lessons" / f"{lesson.assignment}.html").read_text(encoding="utf-8")
+        assert f'href="../_sources/lessons/{lesson.assignment}.ipynb"' in page
+        served = (site / "_sources" / "lessons" / f"{lesson.assignment}.ipynb").read_bytes()
+        assert served == (ROOT / lesson.notebook_path).read_bytes(), "the download is the notebook in lessons/"
+
+
 def test_lesson_pages_hide_the_hidden_tests_and_fold_every_answer(site):
     import nbformat
 
     for lesson in lessons_built():
         page = (site / "lessons" / f"{lesson.assignment}.html").read_text(encoding="utf-8")
-        assert "BEGIN HIDDEN TESTS" not in page and "BEGIN SOLUTION" not in page
         notebook = nbformat.read(ROOT / "solutions" / lesson.assignment / f"{lesson.assignment}.ipynb", as_version=4)
         answers = sum(bool(c.metadata.get("nbgrader", {}).get("solution")) for c in notebook.cells if c.cell_type == "code")
-        assert page.count('<details class="admonition hide above-input">') == answers, lesson.assignment
+        assert page.count('<details class="admonition hide above-input">') == answers + 1, lesson.assignment
+        assert page.count('title">Show solution<') == answers and page.count('title">Show setup code<') == 1
+        notices = sum(c.source.count("**What to notice.**") for c in notebook.cells if c.cell_type == "markdown")
+        exercises = sum(len(re.findall(r"^#+ Exercise \d", c.source, re.M)) for c in notebook.cells if c.cell_type == "markdown")
+        assert page.count('<p class="admonition-title">What to notice</p>') == notices > 0
+        assert page.count('<section class="exercise"') == exercises >= 5
+
+
+def test_the_home_page_marks_every_written_lesson_ready(site):
+    text = re.sub(r"<[^>]+>", "", (site / "index.html").read_text(encoding="utf-8"))
+    for lesson in LESSONS:
+        written = (ROOT / "solutions" / lesson.assignment / f"{lesson.assignment}.ipynb").exists()
+        row = re.search(rf"{re.escape(lesson.number)}\s*{re.escape(html.escape(lesson.title))}\s*(.*?)\s*(ready|planned)", text, re.S)
+        assert row and row.group(2) == ("ready" if written else "planned"), lesson.number
 
 
 def test_reading_list_page_lists_every_entry(site):
@@ -193,6 +226,48 @@ def test_lesson_pages_show_plots_math_and_folded_solutions(site, served, browser
         assert not problems, problems
 
 
+OVERFLOW = """() => ({
+  page: document.documentElement.scrollWidth - window.innerWidth,
+  code: [...document.querySelectorAll('pre, div.cell_output, code')].filter(e => e.offsetParent && e.scrollWidth > e.clientWidth + 1)
+        .map(e => e.tagName + ' ' + e.textContent.slice(0, 60)),
+  headers: [...document.querySelectorAll('header.bd-header')].filter(e => e.offsetParent).length,
+  searchFields: [...document.querySelectorAll('.search-button-field, input[type=search]')].filter(e => e.offsetParent).length,
+})"""
+
+
+@pytest.mark.parametrize("viewport", [(1280, 900), (390, 844)], ids=["desktop", "phone"])
+def test_no_page_scrolls_sideways_and_there_is_one_header(site, served, browser, viewport):
+    """Code and printed output wrap in the column (tables scroll in their own box), at desktop and phone widths."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for name in [str(p.relative_to(site)) for p in site_pages(site)]:
+        page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+        page.goto(served + name)
+        page.wait_for_load_state("networkidle")
+        found = page.evaluate(OVERFLOW)
+        if name.startswith("lessons/"):
+            page.screenshot(path=str(ARTIFACTS / f"{Path(name).stem}-{viewport[0]}px.png"))
+        page.close()
+        assert found["page"] <= 0, f"{name} at {viewport[0]} px scrolls sideways by {found['page']} px"
+        assert not found["code"], f"{name} at {viewport[0]} px: code or output wider than the column: {found['code'][:3]}"
+        assert found["headers"] == 0, f"{name}: a second header bar"
+        assert found["searchFields"] <= 1 + (name == "search.html"), f"{name}: a second search box"
+
+
+def test_code_has_a_copy_button_and_plots_open_at_full_size(site, served, browser):
+    lesson = lessons_built()[0]
+    page, problems = open_page(browser, f"{served}lessons/{lesson.assignment}.html")
+    assert page.locator("button.copybtn").count() >= 5
+    shrunk = page.locator("div.cell_output img").filter(has=page.locator("xpath=self::*[@src]"))
+    wide = next(i for i in range(shrunk.count()) if shrunk.nth(i).evaluate("i => i.naturalWidth > i.clientWidth"))
+    shrunk.nth(wide).scroll_into_view_if_needed()
+    shrunk.nth(wide).click()
+    assert shrunk.nth(wide).evaluate("i => i.classList.contains('course-zoomed') && i.clientWidth > 688")
+    page.keyboard.press("Escape")
+    assert not shrunk.nth(wide).evaluate("i => i.classList.contains('course-zoomed')")
+    page.close()
+    assert not problems, problems
+
+
 @pytest.mark.parametrize("lesson", [lesson for lesson in LESSONS
                                     if (ROOT / "solutions" / lesson.assignment / f"{lesson.assignment}.ipynb").exists()],
                          ids=lambda lesson: lesson.number)
@@ -202,6 +277,7 @@ def test_every_lesson_page_links_only_to_site_pages_or_absolute_urls(lesson):
     import build
 
     pages = {f"../{page}.md" for page in build.PAGES.values()}
+    pages |= {f"{other.assignment}.ipynb" for other in build.published_lessons()}
     notebook = build.lesson_page(lesson)
     for cell in notebook.cells:
         if cell.cell_type != "markdown":

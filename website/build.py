@@ -32,7 +32,7 @@ from course_utils.syllabus import LESSONS, REPO_URL, BRANCH  # noqa: E402
 from reading_list import entries_by_lesson, format_citation, load_entries  # noqa: E402
 
 HIDDEN_TESTS = re.compile(r"\n?[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.S)
-SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n", re.M)
+SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*(\n|\Z)", re.M)
 # Markdown pages copied from the repository: source file -> page name on the site.
 PAGES = {"docs/classroom.md": "classroom", "docs/grading.md": "grading", "docs/launch.md": "launch",
          "docs/glossary.md": "glossary", "bench/README.md": "benchmarks", "data/LICENSES.md": "data"}
@@ -44,22 +44,26 @@ def published_lessons(only: list[str] | None = None):
     return [lesson for lesson in found if not only or lesson.number in only]
 
 
-def lesson_page(lesson) -> nbformat.NotebookNode:
+def lesson_page(lesson, built=None) -> nbformat.NotebookNode:
     """The solution notebook as a learner should read it on the web: outputs cleared, hidden tests
-    removed, each answer cell collapsed behind a toggle, and launch links under the title."""
+    removed, each answer cell collapsed behind a toggle, and launch links under the title. Links to
+    other lessons point at their pages when `built` (default: every written lesson) includes them."""
+    built = published_lessons() if built is None else built
     notebook = nbformat.read(ROOT / "solutions" / lesson.assignment / f"{lesson.assignment}.ipynb", as_version=4)
     source = f"solutions/{lesson.assignment}/{lesson.assignment}.ipynb"
-    from_lessons = {path: f"../{page}" for path, page in PAGES.items()}  # lesson pages sit in lessons/
+    from_lessons = {path: f"../{page}.md" for path, page in PAGES.items()}  # lesson pages sit in lessons/
     for cell in notebook.cells:
         grading = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "markdown":
-            cell.source = rewrite_links(cell.source, source, from_lessons)
+            cell.source = callouts(rewrite_links(cell.source, source, from_lessons | lesson_links(built)))
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
             cell.source = HIDDEN_TESTS.sub("\n", cell.source).rstrip()
             if grading.get("solution"):
-                cell.source = SOLUTION_MARKERS.sub("", cell.source)
-                cell.metadata["tags"] = sorted(set(cell.metadata.get("tags", [])) | {"hide-input", "solution"})
+                cell.source = SOLUTION_MARKERS.sub("", cell.source).rstrip()
+                fold(cell, "solution")
+            elif grading.get("grade_id") == "setup":
+                fold(cell, "setup code")
     launch = nbformat.v4.new_markdown_cell(
         f'<div class="launch-links">Run this lesson: '
         f'<a class="launch colab" href="{lesson.colab_url()}">Open in Colab</a> '
@@ -78,6 +82,31 @@ def lesson_page(lesson) -> nbformat.NotebookNode:
     notebook.cells.append(fingerprint)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return notebook
+
+
+def fold(cell, what: str) -> None:
+    """Hide a code cell's source behind a 'Show <what>' toggle; its outputs stay visible."""
+    cell.metadata["tags"] = sorted(set(cell.metadata.get("tags", [])) | {"hide-input", what.split()[0]})
+    cell.metadata["mystnb"] = {"code_prompt_show": f"Show {what}", "code_prompt_hide": f"Hide {what}"}
+
+
+WHAT_TO_NOTICE = re.compile(r"^\*\*What to notice\.\*\*[ \t]*(.*?)(?=^#|\Z)", re.M | re.S)
+EXERCISE_HEADING = re.compile(r"^(#{2,4} Exercise \d+\b)", re.M)
+
+
+def callouts(text: str) -> str:
+    """'What to notice' paragraphs (up to the next heading) as tip boxes; exercise headings marked for CSS."""
+    text = WHAT_TO_NOTICE.sub(lambda m: f":::{{admonition}} What to notice\n:class: tip\n{m.group(1).rstrip()}\n:::\n\n", text)
+    return EXERCISE_HEADING.sub(r"{.exercise}\n\1", text)
+
+
+def lesson_links(built, folder: str = "") -> dict[str, str]:
+    """Each built lesson's notebook (solution or learner copy) -> its page, as a link from `folder`."""
+    links = {}
+    for lesson in built:
+        links[f"solutions/{lesson.assignment}/{lesson.assignment}.ipynb"] = f"{folder}{lesson.assignment}.ipynb"
+        links[lesson.notebook_path] = f"{folder}{lesson.assignment}.ipynb"
+    return links
 
 
 @functools.lru_cache(maxsize=1)
@@ -99,7 +128,7 @@ def rewrite_links(text: str, source: str, pages: dict[str, str]) -> str:
         path, _, anchor = target.partition("#")
         resolved = os.path.normpath(base / path).replace(os.sep, "/")
         if resolved in pages:
-            return f"[{label}]({pages[resolved]}.md{'#' + anchor if anchor else ''})"
+            return f"[{label}]({pages[resolved]}{'#' + anchor if anchor else ''})"
         return f"[{label}]({REPO_URL}/blob/{BRANCH}/{resolved}{'#' + anchor if anchor else ''})"
 
     return re.sub(r"(?<!!)\[([^\]]*)\]\(([^)\s]+)\)", fix, text)
@@ -111,11 +140,12 @@ def readme_section(start: str, stop: str) -> str:
 
 
 def home_page(lessons) -> str:
-    published = {lesson.number for lesson in lessons}
+    built = {lesson.number for lesson in lessons}
+    written = {lesson.number for lesson in published_lessons()}
     rows = []
     for lesson in LESSONS:
-        name = f"[{lesson.title}](lessons/{lesson.assignment}.ipynb)" if lesson.number in published else lesson.title
-        status = "ready" if lesson.number in published else "planned"
+        name = f"[{lesson.title}](lessons/{lesson.assignment}.ipynb)" if lesson.number in built else lesson.title
+        status = "ready" if lesson.number in written else "planned"
         rows.append(f"| {lesson.number} | {name} | {lesson.topics} | {status} |")
     toc_lessons = "\n".join(f"lessons/{lesson.assignment}" for lesson in lessons)
     return f"""# Embeddings: from word vectors to vector search
@@ -190,8 +220,8 @@ def assemble(lessons, source: Path):
     if source.exists():
         shutil.rmtree(source)
     (source / "lessons").mkdir(parents=True)
-    pages = dict(PAGES)
-    pages["README.md"] = "guide"
+    pages = {path: f"{name}.md" for path, name in PAGES.items()} | {"README.md": "guide.md"}
+    pages |= lesson_links(lessons, "lessons/")
     for path, name in PAGES.items():
         (source / f"{name}.md").write_text(rewrite_links((ROOT / path).read_text(), path, pages))
     guide = readme_section("## How a lesson works", "## For contributors").replace("## ", "# ", 1)
@@ -199,7 +229,7 @@ def assemble(lessons, source: Path):
     (source / "index.md").write_text(home_page(lessons))
     (source / "reading_list.md").write_text(reading_list_page())
     for lesson in lessons:
-        nbformat.write(lesson_page(lesson), source / "lessons" / f"{lesson.assignment}.ipynb")
+        nbformat.write(lesson_page(lesson, lessons), source / "lessons" / f"{lesson.assignment}.ipynb")
     static = source / "_static"
     shutil.copytree(WEBSITE / "static", static)
     (static / "mathjax").mkdir()
@@ -216,6 +246,13 @@ def mathjax_bundle() -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "static" / "mathjax" / "tex-svg.js"
 
 
+def offer_learner_notebooks(lessons, html: Path) -> None:
+    """The theme's download button serves _sources/lessons/<lesson>.ipynb, which Sphinx copies from the
+    page's source (the solutions); put the learner's notebook from lessons/ there instead."""
+    for lesson in lessons:
+        shutil.copyfile(ROOT / lesson.notebook_path, html / "_sources" / "lessons" / f"{lesson.assignment}.ipynb")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--fast", action="store_true", help="run the notebooks in fast mode (COURSE_FAST=1)")
@@ -229,6 +266,7 @@ def main(argv=None):
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-c", str(WEBSITE), "-W", "--keep-going", "-q",
                str(source), str(args.out / "html")]
     subprocess.run(command, check=True, env=env)
+    offer_learner_notebooks(lessons, args.out / "html")
     print(f"site written to {args.out / 'html' / 'index.html'}")
 
 

@@ -5,8 +5,8 @@ project = "Embeddings: from word vectors to vector search"
 author = "The embeddings-course contributors"
 copyright = "the embeddings-course contributors (MIT licence)"
 
-extensions = ["myst_nb"]
-myst_enable_extensions = ["dollarmath", "amsmath"]
+extensions = ["myst_nb", "sphinx_copybutton"]
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "attrs_block"]
 myst_dmath_double_inline = True  # the lessons put $$...$$ inside paragraphs, as Jupyter allows
 exclude_patterns = ["_build", "_static", "jupyter_execute", "**.ipynb_checkpoints"]
 
@@ -33,6 +33,7 @@ html_theme = "sphinx_book_theme"
 html_title = "Embeddings course"
 html_static_path = [os.path.join(os.environ.get("COURSE_SITE_SRC", "."), "_static")]
 html_css_files = ["course.css"]
+html_js_files = ["course.js"]
 html_favicon = "static/favicon.svg"
 html_theme_options = {
     "repository_url": "https://github.com/embeddings-course/embeddings-course",
@@ -41,5 +42,7 @@ html_theme_options = {
     "show_toc_level": 2,
 }
 html_last_updated_fmt = None
+html_use_index = False  # the course has no index entries: no empty genindex page
+copybutton_exclude = ".linenos, .gp, .go"  # copy code, not prompts or printed output
 suppress_warnings = ["myst.header"]  # the lessons and bench/README use ### under a page title on purpose
 html_context = {"default_mode": "auto"}  # pydata-sphinx-theme reads it from the context; light or dark by system
