@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from conftest import ROOT
 
@@ -30,3 +32,25 @@ def test_table_marks_ready_and_planned_lessons():
     assert len(ready) == len(syllabus.available_assignments(ROOT))
     assert all("colab-badge" in line and "badge_logo" in line for line in ready)
     assert "| planned |" in table
+
+
+def test_the_repository_url_is_the_one_in_syllabus_everywhere():
+    """Code reads syllabus.REPO_URL; text files that must spell the URL out (docs, CITATION.cff) spell that one."""
+    import subprocess
+
+    from course_utils import syllabus
+
+    owner = syllabus.REPOSITORY.split("/")[0]
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    found = []
+    for name in tracked:
+        path = ROOT / name
+        if path.suffix not in (".py", ".md", ".yml", ".yaml", ".cff", ".toml", ".cfg", ".txt", ".sh", "") or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for url in re.findall(rf"https://github\.com/{re.escape(owner)}/[\w.-]+", text):
+            found.append((name, url))
+            assert url.removesuffix(".git") == syllabus.REPO_URL, f"{name} spells the repository URL as {url}"
+        if path.suffix == ".py" and name != "course_utils/syllabus.py":
+            assert syllabus.REPOSITORY not in text, f"{name} should use syllabus.REPO_URL, not a copy of the URL"
+    assert {name for name, _ in found} >= {"docs/classroom.md", "CITATION.cff"}

@@ -1,5 +1,9 @@
 """Sphinx configuration of the course website (built by website/build.py; see its docstring)."""
 import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from course_utils.syllabus import REPO_URL  # noqa: E402  (the repository URL is defined there only)
 
 project = "Embeddings: from word vectors to vector search"
 author = "The embeddings-course contributors"
@@ -36,7 +40,7 @@ html_css_files = ["course.css"]
 html_js_files = ["course.js"]
 html_favicon = "static/favicon.svg"
 html_theme_options = {
-    "repository_url": "https://github.com/embeddings-course/embeddings-course",
+    "repository_url": REPO_URL,
     "use_repository_button": True,
     "use_download_button": True,
     "show_toc_level": 2,
