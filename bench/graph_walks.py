@@ -137,7 +137,9 @@ def main():
             "shows the rate once that cost is spread over 20 times more walks). AUC: link prediction as in the lesson (15% of the edges held out, "
             "as many non-edges), 16-dimensional skip-gram vectors from the lesson's `embed_walks` on each "
             "generator's walks, mean ± sd over the same 3 seeds. "
-            f"Load average when this run finished: {load:.1f} on 2 cores.")
+            f"Load average when this run finished: {load:.1f} on 2 cores"
+            + (" (other jobs were running; both generators slow down under load, by different amounts, so treat "
+               "the speed ratios as approximate)." if load > 2.5 else " (nothing else was running)."))
     write_report("graph_walks", "Lesson 02: walk generators vs pecanpy (larva connectome, 209 neurons)",
                  ("walks", "walks generated", "ours: walks/s", "pecanpy: walks/s", "ours / pecanpy", "AUC with our walks",
                   "AUC with pecanpy's walks"), rows, note)
