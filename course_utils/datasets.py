@@ -143,16 +143,21 @@ def load_mnist_5k() -> tuple[np.ndarray, np.ndarray]:
     return table[:, :-1].reshape(-1, 28, 28).astype(np.uint8), table[:, -1]
 
 
-def load_sts_benchmark(split: str = "test") -> list[tuple[str, str, float]]:
-    """STS benchmark pairs (sentence1, sentence2, score in [0, 1]) of one split; online extra.
+def load_sts_benchmark(split: str = "test", *, opt_in: bool = False, fast: bool = False) -> list[tuple[str, str, float]]:
+    """STS benchmark pairs (sentence1, sentence2, score in [0, 1]) of one split; an online extra.
 
-    Reads the parquet, CSV or JSON-lines file of `split` from the downloaded dataset folder.
+    Reads the parquet, CSV or JSON-lines file of `split` from the dataset folder. The folder is
+    downloaded only when the learner asks (opt_in=True, the lesson's `download_sts` flag, or
+    COURSE_ONLINE_EXTRAS); otherwise, and always in fast mode, a missing folder raises
+    AssetNotFoundError saying how to ask (course_utils.extras.fetch_extra).
     """
     import pandas as pd
 
+    from .extras import fetch_extra
+
     if split not in ("train", "validation", "test"):
         raise ValueError(f"split must be 'train', 'validation' or 'test', got {split!r}")
-    folder = Path(fetch("stsb"))
+    folder = Path(fetch_extra("stsb", opt_in=opt_in, fast=fast, flag="download_sts"))
     readers = {".parquet": pd.read_parquet, ".csv": pd.read_csv, ".jsonl": lambda f: pd.read_json(f, lines=True)}
     files = sorted(f for f in folder.rglob(f"{split}*") if f.suffix in readers)
     if not files:

@@ -105,7 +105,20 @@ def test_sts_benchmark_offline_names_its_source(cache, monkeypatch):
 
     monkeypatch.setattr(HubSnapshot, "reachable", lambda self: False)
     with pytest.raises(course_utils.AssetNotFoundError, match="sentence-transformers/stsb"):
+        datasets.load_sts_benchmark("test", opt_in=True)
+
+
+def test_sts_benchmark_is_downloaded_only_when_asked_for(cache, monkeypatch):
+    from course_utils import extras
+    from course_utils.registry import HubSnapshot
+
+    monkeypatch.delenv(extras.ENV_VAR, raising=False)
+    monkeypatch.setattr(HubSnapshot, "reachable", lambda self: pytest.fail("the Hub was contacted without an opt-in"))
+    monkeypatch.setattr(extras, "fetch", lambda *a, **k: pytest.fail("a download started without an opt-in"))
+    with pytest.raises(course_utils.AssetNotFoundError, match="download_sts = True"):
         datasets.load_sts_benchmark("test")
+    with pytest.raises(course_utils.AssetNotFoundError, match="fast mode"):
+        datasets.load_sts_benchmark("test", opt_in=True, fast=True)
 
 
 def test_larva_connectome_reads_the_graspologic_layout(cache):
