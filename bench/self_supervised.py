@@ -74,16 +74,31 @@ def compare_losses(ns):
 
 
 def run_seed(ns, seed):
-    """The notebook's section 6 table, section 7 variants and section 8 label budgets for one seed."""
+    """The notebook's section 6 table, section 7 variants and section 8 label budgets for one seed, and
+    a fingerprint of the seeded trainings (see check_seeds_take_effect)."""
     torch.manual_seed(seed)
-    simclr, log, _ = ns["train_simclr"](ns["STEPS"], seed=seed)
+    simclr, log, history = ns["train_simclr"](ns["STEPS"], seed=seed)
     torch.manual_seed(seed)
     random_net = ns["SimCLRNet"]()
     supervised = ns["train_supervised"](np.arange(len(ns["train_images"])), steps=ns["SUPERVISED_STEPS"]["100%"], seed=seed)
     table = ns["feature_table"](simclr, random_net, supervised)
     ablation = ns["one_change_at_a_time"](log, seed=seed)["k-NN accuracy"].to_dict()
     efficiency = ns["accuracy_against_labels"](simclr.encoder, supervised, seed=seed).T.to_dict()
-    return table, ablation, efficiency
+    fingerprint = {"SimCLR: first losses": tuple(round(v, 6) for v in history.step_losses[:3]),
+                   "random network: first weights": tuple(random_net.encoder.body[0].weight.flatten()[:3].tolist()),
+                   "supervised: first weights": tuple(supervised[0].body[0].weight.flatten()[:3].tolist())}
+    return table, ablation, efficiency, fingerprint
+
+
+def check_seeds_take_effect(seeds, fingerprints):
+    """Raise if two different seeds gave the same SimCLR losses (one initialisation, augmentation and
+    batch order), random network or supervised network: a seed overridden somewhere would otherwise
+    show up only as an implausibly small spread. (Raw pixels and the pixel probes are deterministic:
+    they have no parameters, and the probe, test and labelled sets do not depend on the seed.)"""
+    for what in fingerprints[0]:
+        values = [f[what] for f in fingerprints]
+        if len(set(values)) < len(set(seeds)):
+            raise RuntimeError(f"{what} repeat across seeds {seeds}: {values}; a seed does not take effect")
 
 
 def main():
@@ -104,7 +119,8 @@ def main():
         runs.append(run_seed(ns, seed))
         print(f"seed {seed}: {time.perf_counter() - started:.0f} s", runs[-1], flush=True)
     seeds = ", ".join(map(str, args.seeds))
-    tables, ablations, efficiencies = zip(*runs)
+    tables, ablations, efficiencies, fingerprints = zip(*runs)
+    check_seeds_take_effect(args.seeds, fingerprints)
     write_report("self_supervised", f"Lesson 06: k-NN and linear-probe accuracy over seeds {seeds} (full mode)",
                  ("features", "k-NN accuracy", "linear probe"),
                  [(name, cell([t[name]["k-NN"] for t in tables]), cell([t[name]["linear probe"] for t in tables]))
@@ -112,7 +128,10 @@ def main():
                  f"SimCLR: {ns['STEPS']} steps of {ns['BATCH']} images (two views each), temperature 0.2, Adam 2e-3; "
                  f"the supervised encoder: 300 steps of cross-entropy on all labels with light augmentations (flips, crops of 80-100% of the area). "
                  f"Probes fitted on {len(ns['probe_x']):,} labelled training images, scored on {len(ns['test_x']):,} "
-                 "test images.")
+                 "test images. A seed sets the initialisation, the augmentations and the batch order of every training "
+                 "(SimCLR, the variants below, the supervised networks) and the random network's weights; the probe, test "
+                 "and monitor images and section 8's labelled subsets are the same for every seed, and the k-NN classifier "
+                 "and the ridge probe are deterministic, so the rows without a network (raw pixels) have no spread.")
     write_report("self_supervised_ablation", f"Lesson 06: one change at a time, k-NN accuracy after {ns['ABLATION_STEPS']} steps",
                  ("variant", "k-NN accuracy (mean ± sd)"),
                  [(name, cell([a[name] for a in ablations])) for name in ablations[0]],
@@ -124,7 +143,8 @@ def main():
                   for name in efficiencies[0]],
                  "1%, 10% and 100% of the 60,000 training images (nested subsets); the SimCLR encoder saw all of them "
                  "without labels. Supervised from scratch: the same encoder and a linear classifier trained end to end "
-                 "on the labelled images only (light augmentations), 80, 150 and 300 steps; the 100% network is the supervised encoder above.")
+                 "on the labelled images only (light augmentations), 80, 150 and 300 steps; the 100% network is the supervised encoder above. "
+                 "The labelled subsets are the same for every seed, so the pixel probe's column has no spread.")
 
 
 if __name__ == "__main__":
