@@ -25,7 +25,9 @@ c.CourseDirectory.course_id = "embeddings-course"
 # os.environ.setdefault("COURSE_SEMESTER_SEED", "choose-a-secret")
 
 # Students work in fast mode only when they choose to; grading always runs fast (NBGRADER_EXECUTION is set).
-c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+# The stub a learner replaces; running a test cell before answering shows its message, not a bare traceback.
+c.ClearSolutions.code_stub = {"python": '# YOUR CODE HERE\nraise NotImplementedError("not answered yet: replace this line with your '
+                                        'code, run this cell, then run the test cell below")'}
 
 # Every cell, answers included, must finish within this many seconds; a stuck cell is interrupted,
 # marked as failed, and grading continues with the next cell.

@@ -2,7 +2,9 @@
 
 The block cannot call into course_utils (on Colab the package is not installed yet), so it is plain
 code that the notebooks carry. It installs the course with a constraints file made from the
-runtime's own `pip freeze`: pip may add packages, but never upgrades or downgrades one that Colab
+runtime's own `pip list --format=freeze`, which names every installed package as name==version, also
+those installed from a URL (Colab installs torch that way, and `pip freeze` would print it as
+`torch @ https://...`): pip may add packages, but never upgrades or downgrades one that Colab
 already has (torch, ipython, notebook, ipykernel, ipywidgets, ...), so the running kernel keeps
 working. `python -m course_utils.colab` rewrites the block in solutions/; `course release` then
 regenerates lessons/.
@@ -27,9 +29,9 @@ if "google.colab" in sys.modules:
 
     if importlib.util.find_spec("course_utils") is None:
         spec = os.environ.get("{INSTALL_SPEC_ENV_VAR}") or f"embeddings-course @ git+{REPO_URL}@{{COURSE_VERSION}}"
-        frozen = subprocess.run([sys.executable, "-m", "pip", "freeze"], capture_output=True, text=True).stdout
-        with open("{CONSTRAINTS_FILE}", "w") as constraints:  # pin what Colab already has
-            constraints.write("\\n".join(line for line in frozen.splitlines() if "==" in line and not line.startswith("-e")))
+        listed = subprocess.run([sys.executable, "-m", "pip", "list", "--format=freeze"], capture_output=True, text=True).stdout
+        with open("{CONSTRAINTS_FILE}", "w") as constraints:  # pin every package Colab has, URL installs included
+            constraints.write("\\n".join(line for line in listed.splitlines() if "==" in line))
         command = [sys.executable, "-m", "pip", "install", "--constraint", "{CONSTRAINTS_FILE}", spec]
         print("Installing the course; this takes a minute or two. Colab's own packages stay as they are.", flush=True)
         pip = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -6,7 +6,9 @@ this machine, all installed into the venv itself. A stub `google.colab` module, 
 by a `sitecustomize.py` as Colab does, makes the notebook believe it runs on Colab.
 COURSE_INSTALL_SPEC points the install at a copy of this checkout. Lesson 00 then runs in fast mode
 through that venv's own nbclient and kernel, setup cell included, and the test checks that no
-package the "runtime" had before changed version.
+package the "runtime" had before changed version. Torch goes in from a file URL, as Colab installs it
+from a URL, so that `pip freeze` lists it as `torch @ file://...` and only `pip list --format=freeze`
+pins it.
 
 It builds a fresh environment (a few minutes, mostly pip); it skips only when pip cannot reach the
 package registry.
@@ -36,7 +38,8 @@ nbformat.write(notebook, sys.argv[3])
 
 
 def freeze(python) -> dict:
-    lines = subprocess.run([python, "-m", "pip", "freeze"], capture_output=True, text=True, check=True).stdout
+    """Every installed package and its version (URL installs included, unlike `pip freeze`)."""
+    lines = subprocess.run([python, "-m", "pip", "list", "--format=freeze"], capture_output=True, text=True, check=True).stdout
     return {line.split("==")[0].lower(): line.split("==")[1] for line in lines.splitlines() if "==" in line}
 
 
@@ -66,7 +69,9 @@ def colab_like(tmp_path_factory):
     if probe.returncode != 0:
         pytest.skip(f"pip cannot reach the package registry: {probe.stderr.strip()[-300:]}")
     pins = [f"{name}=={version}" for name, version in COLAB_PINS.items()]
-    subprocess.run([python, "-m", "pip", "install", "-q", *pins, TORCH], check=True)
+    subprocess.run([python, "-m", "pip", "download", "--no-deps", "-q", "-d", str(root / "wheels"), TORCH], check=True)
+    torch_url = next((root / "wheels").glob("torch-*.whl")).as_uri()
+    subprocess.run([python, "-m", "pip", "install", "-q", *pins, torch_url], check=True)
     site = site_packages(python)
     os.makedirs(os.path.join(site, "google", "colab"))  # no google/__init__.py: google is a namespace package
     with open(os.path.join(site, "google", "colab", "__init__.py"), "w") as stub:
@@ -78,7 +83,7 @@ def colab_like(tmp_path_factory):
 
 def test_the_block_falls_back_to_the_repository_and_pins_nothing_by_hand():
     block = colab.install_block()
-    assert "--constraint" in block and "pip\", \"freeze\"" in block and "-q" not in block.split()
+    assert "--constraint" in block and '"list", "--format=freeze"' in block and "-q" not in block.split()
     assert f"git+{colab.REPO_URL}@{{COURSE_VERSION}}" in block and colab.INSTALL_SPEC_ENV_VAR in block
     compile(block, "setup-cell", "exec")
 
@@ -86,6 +91,8 @@ def test_the_block_falls_back_to_the_repository_and_pins_nothing_by_hand():
 def test_setup_cell_installs_the_course_without_changing_the_runtime(colab_like):
     python, before, root = colab_like
     assert {name: before.get(name) for name in COLAB_PINS} == COLAB_PINS
+    frozen = subprocess.run([python, "-m", "pip", "freeze"], capture_output=True, text=True, check=True).stdout
+    assert "torch @ file://" in frozen and before["torch"] == TORCH.split("==")[1], "torch is a URL install here"
     assert "course_utils" not in subprocess.run([python, "-m", "pip", "list"], capture_output=True, text=True).stdout
     env = dict(os.environ, COURSE_FAST="1", COURSE_DATA=str(root / "cache"), MPLBACKEND="Agg",
                COURSE_INSTALL_SPEC=str(copy_of_the_course(root / "course")))

@@ -100,6 +100,12 @@ def test_a_learner_runs_setup_answers_exercise_1_and_validates(lab, chromium):
         page.wait_for_function(FINISHED, arg=2, timeout=120_000)
         assert "Lesson 00" in cells.nth(2).locator(".jp-OutputArea").inner_text()
 
+        cells.nth(6).locator(".jp-InputArea-prompt").click()   # exercise 1 and its test cell, not answered yet
+        page.keyboard.press("Shift+Enter")
+        page.keyboard.press("Shift+Enter")
+        page.wait_for_function(FINISHED, arg=7, timeout=60_000)
+        assert "not answered yet" in cells.nth(7).locator(".jp-OutputArea").inner_text()
+
         cells.nth(6).locator(".cm-content").click()            # exercise 1: replace the stub with an answer
         page.keyboard.press("Control+A")
         page.keyboard.insert_text(ANSWER)
