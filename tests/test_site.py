@@ -279,6 +279,9 @@ def test_every_lesson_page_links_only_to_site_pages_or_absolute_urls(lesson):
     pages = {f"../{page}.md" for page in build.PAGES.values()}
     pages |= {f"{other.assignment}.ipynb" for other in build.published_lessons()}
     notebook = build.lesson_page(lesson)
+    for cell in notebook.cells:  # widgets would print as their repr (VBox(children=...)) on a static page
+        if cell.cell_type == "code" and "ipywidgets" in cell.source:
+            assert "remove-output" in cell.metadata.get("tags", []) and "display(HTML(" not in cell.source
     for cell in notebook.cells:
         if cell.cell_type != "markdown":
             continue

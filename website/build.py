@@ -64,6 +64,8 @@ def lesson_page(lesson, built=None) -> nbformat.NotebookNode:
                 fold(cell, "solution")
             elif grading.get("grade_id") == "setup":
                 fold(cell, "setup code")
+            if "import ipywidgets" in cell.source:  # a live widget has no static form here (no widget JS is loaded)
+                cell.metadata["tags"] = sorted(set(cell.metadata.get("tags", [])) | {"remove-output"})
     launch = nbformat.v4.new_markdown_cell(
         f'<div class="launch-links">Run this lesson: '
         f'<a class="launch colab" href="{lesson.colab_url()}">Open in Colab</a> '
