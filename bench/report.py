@@ -1,6 +1,7 @@
 """Write a benchmark's Markdown table into bench/README.md between its own markers."""
 import os
 import platform
+import re
 import time
 from pathlib import Path
 
@@ -27,8 +28,31 @@ def write_section(name: str, markdown: str) -> None:
         text = head + block + rest.split(end, 1)[1]
     else:
         text = text.rstrip("\n") + f"\n\n{block}\n"
-    README.write_text(text, encoding="utf-8")
+    README.write_text(in_lesson_order(text), encoding="utf-8")
     print(markdown)
+
+
+SECTION = re.compile(r"<!-- bench:([\w-]+):start -->.*?<!-- bench:\1:end -->", re.S)
+
+
+def section_key(block: str) -> float:
+    """The budgets first, then the lessons by number, then the rest (grading, mutation testing)."""
+    title = re.search(r"^### (.*)$", block, re.M)
+    title = title.group(1) if title else ""
+    if title.startswith("Lesson budgets"):
+        return -1
+    number = re.match(r"Lesson (\d+)", title)
+    return int(number.group(1)) if number else 100
+
+
+def in_lesson_order(text: str) -> str:
+    """The README with its sections sorted by section_key (stable: a lesson's sections keep their order)."""
+    blocks = [match.group(0) for match in SECTION.finditer(text)]
+    if not blocks:
+        return text
+    head = text[:SECTION.search(text).start()]
+    ordered = sorted(blocks, key=section_key)
+    return head.rstrip("\n") + "\n\n" + "\n\n".join(ordered) + "\n"
 
 
 def write_report(name: str, title: str, header: tuple, rows: list, note: str = "") -> None:
