@@ -54,10 +54,11 @@ def test_at_least_95_percent_of_non_equivalent_mutants_are_killed(path):
 
 
 def test_a_record_follows_the_code_not_the_docstring():
-    from mutation import mutants
+    from mutation import our_mutants  # cosmic-ray's own mutants need its package, which `make test` does not install
 
-    source = 'def f(x):\n    """Twice x."""\n    return 2 * x  # double\n'
-    reworded = 'def f(x):\n    """Twice x; x is not modified."""\n    return 2 * x\n'
+    source = 'def f(x, y):\n    """Twice x."""\n    z = 2 * x  # double\n    return max(z, y)\n'
+    reworded = 'def f(x, y):\n    """Twice x; x is not modified."""\n    z = 2 * x\n    return max(z, y)\n'
     assert fingerprint(source) == fingerprint(reworded)
-    assert [key for key, _ in mutants(source)] == [key for key, _ in mutants(reworded)]
+    keys = [key for key, _ in our_mutants(source)]
+    assert keys and keys == [key for key, _ in our_mutants(reworded)]
     assert fingerprint(source) != fingerprint(source.replace("2 * x", "3 * x"))
