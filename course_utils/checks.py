@@ -134,7 +134,8 @@ def _same(before, after) -> bool:
 
 def check_unmodified(function, *args, what: str = "", **kwargs):
     """Return `function(*args, **kwargs)`, failing if the call changed any argument's contents (arrays,
-    tensors, SciPy sparse matrices, and lists, tuples or dicts of them) in place. Errors other than NotImplementedError fail too."""
+    tensors, SciPy sparse matrices, and lists, tuples or dicts of them) in place. Errors other than
+    NotImplementedError fail too, as in check_call."""
     what = what or getattr(function, "__name__", "the function")
     before = [_snapshot(value) for value in (*args, *kwargs.values())]
     result = check_call(lambda: function(*args, **kwargs), what)
