@@ -107,6 +107,18 @@ def cosine_similarity_matrix(A, B):
     A /= np.where(norms_a > 0, norms_a, 1)
     B /= np.where(norms_b > 0, norms_b, 1)
     return np.clip(A @ B.T, -1.0, 1.0)'''),
+        "no rows in A give an empty (0, m) array, not (0,)": swap(ASSIGNMENT, "cosine_similarity_matrix", '''
+def cosine_similarity_matrix(A, B):
+    A = np.asarray(A, dtype=np.float64)
+    B = np.asarray(B, dtype=np.float64)
+
+    def unit(row):
+        length = np.linalg.norm(row)
+        return row / length if length > 0 else np.zeros_like(row)
+
+    return np.array([[np.clip(unit(a) @ unit(b), -1.0, 1.0) for b in B] for a in A])'''),
+        "a single row keeps both axes ((1, m), not squeezed)": cosine(
+            "return np.clip(A_unit @ B_unit.T, -1.0, 1.0)", "return np.squeeze(np.clip(A_unit @ B_unit.T, -1.0, 1.0))"),
     }),
     "top_k_neighbours": Contract(test="test_top_k_neighbours", clauses={
         "excluded rows never returned": top_k("    scores[excluded] = -np.inf\n", ""),
@@ -123,6 +135,11 @@ def cosine_similarity_matrix(A, B):
                                                                "unit_vectors @ query"),
         "best first (decreasing score)": top_k("best[np.argsort(-scores[best], kind=\"stable\")]",
                                                "best[np.argsort(scores[best], kind=\"stable\")]"),
+        "a matrix with no rows raises ValueError (no k fits), not empty arrays": top_k(
+            "    excluded = np.unique(", "    if unit_vectors.shape[0] == 0:\n        return np.zeros(0, dtype=int), np.zeros(0)\n"
+            "    excluded = np.unique("),
+        "a single row gives arrays of shape (1,)": top_k(
+            "unit_vectors = np.asarray(unit_vectors)", "unit_vectors = np.squeeze(np.asarray(unit_vectors))"),
     }),
     "analogy_3cosadd": Contract(test="test_analogy_3cosadd", clauses={
         "a, b and c excluded": swap(ASSIGNMENT, "analogy_3cosadd", '''
@@ -138,6 +155,17 @@ def analogy_3cosadd(unit_vectors, a, b, c, k=1):
         "k answers, best first": cosadd("    return np.take_along_axis(best, order, axis=1)",
                                         "    return np.take_along_axis(best, order, axis=1)[:, ::-1]"),
         "k is used": cosadd("np.argpartition(-scores, k - 1, axis=1)[:, :k]", "np.argpartition(-scores, 0, axis=1)[:, :1]"),
+        "zero questions give an empty (0, k) int array": swap(ASSIGNMENT, "analogy_3cosadd", '''
+def analogy_3cosadd(unit_vectors, a, b, c, k=1):
+    answers = []
+    for i in range(len(a)):
+        score = unit_vectors @ unit_vectors[b[i]] - unit_vectors @ unit_vectors[a[i]] + unit_vectors @ unit_vectors[c[i]]
+        score[[a[i], b[i], c[i]]] = -np.inf
+        answers.append(np.argsort(-score, kind="stable")[:k])
+    return np.array(answers)'''),
+        "one question gives (1, k), not (k,)": cosadd("    return np.take_along_axis(best, order, axis=1)",
+                                                      "    answers = np.take_along_axis(best, order, axis=1)\n"
+                                                      "    return answers[0] if len(a) == 1 else answers"),
     }),
     "analogy_3cosmul": Contract(test="test_analogy_3cosmul", clauses={
         "cosines shifted to [0, 1]": cosmul("(unit_vectors[words] @ unit_vectors.T + 1) / 2", "unit_vectors[words] @ unit_vectors.T"),
@@ -145,6 +173,18 @@ def analogy_3cosadd(unit_vectors, a, b, c, k=1):
         "b * c / a, not a sum": cosmul("shifted[1] * shifted[2] / (shifted[0] + eps)", "shifted[1] + shifted[2] - shifted[0]"),
         "a, b and c excluded": cosmul("        scores[rows, words] = -np.inf", "        pass"),
         "k answers, best first": cosmul("    return np.take_along_axis(best, order, axis=1)", "    return best[:, ::-1]"),
+        "zero questions give an empty (0, k) int array": swap(ASSIGNMENT, "analogy_3cosmul", '''
+def analogy_3cosmul(unit_vectors, a, b, c, k=1, eps=1e-3):
+    answers = []
+    for i in range(len(a)):
+        cos_a, cos_b, cos_c = ((unit_vectors @ unit_vectors[w[i]] + 1) / 2 for w in (a, b, c))
+        score = cos_b * cos_c / (cos_a + eps)
+        score[[a[i], b[i], c[i]]] = -np.inf
+        answers.append(np.argsort(-score, kind="stable")[:k])
+    return np.array(answers)'''),
+        "one question gives (1, k), not (k,)": cosmul("    return np.take_along_axis(best, order, axis=1)",
+                                                      "    answers = np.take_along_axis(best, order, axis=1)\n"
+                                                      "    return answers[0] if len(a) == 1 else answers"),
     }),
     "spearman_rho": Contract(test="test_spearman_rho", clauses={
         "ties get the average rank": swap(ASSIGNMENT, "spearman_rho", '''
@@ -157,6 +197,8 @@ def spearman_rho(x, y):
     return float(np.corrcoef(np.argsort(np.argsort(x)), np.argsort(np.argsort(y)))[0, 1])'''),
         "different lengths raise ValueError": spearman("x.shape != y.shape or ", ""),
         "n < 2 raises ValueError": spearman(" or x.size < 2", ""),
+        "empty inputs raise ValueError too (not NaN)": spearman(" or x.size < 2", " or x.size == 1"),
+        "two pairs are enough (no ValueError at n = 2)": spearman(" or x.size < 2", " or x.size < 3"),
         "2-D input raises ValueError": spearman("x.ndim != 1 or ", ""),
         "NaN for a constant input": spearman('return float("nan")', "return 0.0"),
         "a Python float": spearman("return float((rx * ry).sum() / denominator)", "return np.float32((rx * ry).sum() / denominator)"),
@@ -173,6 +215,7 @@ def spearman_rho(x, y):
         "fewer than 2 kept pairs: NaN, no crash": evaluate(
             '    if len(kept) < 2:\n        return float("nan"), coverage\n', '    if not kept:\n        return float("nan"), coverage\n'),
         "an empty benchmark raises ValueError": evaluate('    if len(triples) == 0:\n        raise ValueError("empty")\n', ""),
+        "a single triple gives (nan, coverage), no ValueError": evaluate("if len(triples) == 0:", "if len(triples) < 2:"),
         "rho against the human scores (not the coverage or the pairs' order)": evaluate(
             "[score for _, _, score in kept]", "list(range(len(kept)))"),
     }),
