@@ -3,6 +3,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# make test runs the suite on this many workers (pytest-xdist); 2 pays on a 2-core machine (docs/testing.md).
+TEST_WORKERS ?= 2
 # One stamp per dependency layer (see pyproject.toml); each is redone when pyproject.toml changes.
 STAMP := $(VENV)/.installed-stamp
 LAB_STAMP := $(VENV)/.installed-lab
@@ -43,7 +45,7 @@ start-instructor: $(LAB_STAMP)
 	$(LAB)
 
 test: setup system-data system-browser system-sandbox
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # Optional: Debian's full Fashion-MNIST, for the lessons that use it (they fall back without it).
 system-data:

@@ -113,3 +113,17 @@ def chromium() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     assert path, "chromium is not installed (make system-browser), or set COURSE_SKIP_BROWSER=1"
     return path
+
+
+
+# Running in parallel (`make test` uses pytest-xdist with --dist loadfile, docs/testing.md): each test
+# file is one unit of work on one worker, so its module and session fixtures are built once there.
+# Units are handed out in collection order, so the longest files come first (the class-grading
+# fixture alone is about half the suite) and the many short ones fill in at the end.
+LONG_FILES = ["test_grading", "test_classroom", "test_colab_setup", "test_site", "test_lab_browser", "test_exchange",
+              "test_red_team", "test_contracts", "test_semester_seed", "test_hidden_tests"]
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: position for position, name in enumerate(LONG_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.stem, len(LONG_FILES)))  # stable: a file's order is kept
