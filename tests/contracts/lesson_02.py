@@ -67,7 +67,9 @@ SPLIT_CHECKS = """\
 
 
 def split(checks=SPLIT_CHECKS, order="rng.permutation(len(edges))", count="int(round(test_fraction * len(edges)))",
-          pool="order[~in_forest[order]]", dtype="np.int64", rows="edges"):
+          pool="np.flatnonzero(~in_forest)", pick="rng.choice(candidates, size=take, replace=False)", dtype="np.int64",
+          rows="edges", train=None):
+    train = train or f"{rows}[~test].astype({dtype})"
     return swap(ASSIGNMENT, "split_edges", SPLIT + checks + f"""\
     order = {order}
     parent = np.arange(n)
@@ -85,9 +87,10 @@ def split(checks=SPLIT_CHECKS, order="rng.permutation(len(edges))", count="int(r
             parent[a] = b
             in_forest[e] = True
     candidates = {pool}
+    take = min({count}, len(candidates))
     test = np.zeros(len(edges), dtype=bool)
-    test[candidates[:min({count}, len(candidates))]] = True
-    return {rows}[~test].astype({dtype}), {rows}[test].astype({dtype})""")
+    test[{pick}] = True
+    return {train}, {rows}[test].astype({dtype})""")
 
 
 NON_EDGES = "def sample_non_edges(edges, n, count, rng):\n"
@@ -199,6 +202,8 @@ CONTRACTS = {
     if not isinstance(walk_length, (int, np.integer)) or isinstance(walk_length, bool) or walk_length < 1:
         raise ValueError("walk_length")
 """),
+        "a graph without nodes gives (0, walk_length) (an empty 1-D array instead)": walks(
+            checks=WALKS_CHECKS + "    if len(indptr) < 2:\n        return np.array([], dtype=np.int64)\n"),
         "walk_length must be an int (floats accepted by rounding)": walks(checks="""\
     indptr, indices = np.asarray(indptr), np.asarray(indices)
     walk_length = int(walk_length)
@@ -217,21 +222,29 @@ CONTRACTS = {
             probabilities(first="if previous == -1:\n        return np.full(len(neighbours), 1.0 / len(neighbours))"),
         "sums to 1 (not normalised)": probabilities(finish="return bias"),
         "a node without neighbours gives an empty float64 array (a list instead)": probabilities(dead="return []"),
+        "a single neighbour gets 1.0 as a float64 array (an int array [1] instead)":
+            probabilities(first="if len(neighbours) == 1:\n        return np.array([1])"),
         "p and q must be > 0 (not checked)": probabilities(checks=""),
         "returns float64 (float32 instead)": probabilities(finish="return (bias / bias.sum()).astype(np.float32)"),
     }),
     "split_edges": Contract(test="test_split_edges", clauses={
-        "a spanning forest stays in training (test edges drawn from all edges)": split(pool="order"),
+        "a spanning forest stays in training (test edges drawn from all edges)": split(pool="np.arange(len(edges))"),
         "round(test_fraction * m) test edges (rounded down instead)": split(count="int(test_fraction * len(edges))"),
         "at most the edges outside the forest (forest edges added when there are too few)":
-            split(pool="np.concatenate([order[~in_forest[order]], order[in_forest[order]]])"),
+            split(pick="np.concatenate([rng.choice(candidates, size=take, replace=False), "
+                       "rng.permutation(np.flatnonzero(in_forest))[:int(round(test_fraction * len(edges))) - take]])"),
         "the forest is built from the edges in a random order (input order instead)":
-            split(order="np.arange(len(edges))\n    shuffled = rng.permutation(len(edges))",
-                  pool="shuffled[~in_forest[shuffled]]"),
+            split(order="np.arange(len(edges))"),
+        "test edges drawn uniformly among the non-forest edges (the first ones in the forest's order instead)":
+            split(pick="order[~in_forest[order]][:take]"),
         "rng is the source of every draw (the global NumPy generator instead)": split(order="np.random.permutation(len(edges))"),
         "test_fraction must be in [0, 1) (not checked)": split(checks="    edges = np.asarray(edges)\n"),
         "returns int64 (int32 instead)": split(dtype="np.int32"),
         "rows as in edges (each pair written (v, u) instead)": split(rows="edges[:, ::-1]"),
+        "no edges give a (0, 2) train_edges (rows gathered in a list: shape (0,))":
+            split(train="np.array([tuple(e) for e in edges[~test]], dtype=np.int64)"),
+        "a single edge stays in training (edges squeezed: one edge becomes shape (2,))":
+            split(checks=SPLIT_CHECKS + "    edges = np.squeeze(edges)\n"),
     }),
     "sample_non_edges": Contract(test="test_split_edges", clauses={
         "negatives are not edges (edges not excluded)": non_edges(accept="u != v"),
@@ -246,6 +259,12 @@ CONTRACTS = {
             checks="count = min(count, available)\n    if count < 0:\n        raise ValueError('count')"),
         "count = 0 gives shape (0, 2) (shape (0,) instead)": non_edges(result="np.array(list(chosen), dtype=np.int64)"),
         "returns int64 (int32 instead)": non_edges(result="np.array(list(chosen), dtype=np.int32).reshape(count, 2)"),
+        "edges may be empty (a graph without edges refused)": non_edges(
+            checks="if len(edges) == 0:\n        raise ValueError('edges')\n"
+                   "    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or not 0 <= count <= available:\n"
+                   "        raise ValueError('count')"),
+        "count = 1 gives shape (1, 2) (squeezed to (2,))":
+            non_edges(result="np.array(list(chosen), dtype=np.int64).reshape(count, 2).squeeze()"),
     }),
     "edge_scores": Contract(test="test_roc_auc", clauses={
         "dot products (cosines instead)": {"roc_auc": swap(ASSIGNMENT, "roc_auc", """\
@@ -253,6 +272,14 @@ def edge_scores(vectors, pairs):
     vectors = np.asarray(vectors, dtype=np.float64)
     vectors = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
     return (vectors[pairs[:, 0]] * vectors[pairs[:, 1]]).sum(1)""")["roc_auc"]},
+        "zero pairs give an empty (0,) array (np.vectorize, which refuses empty inputs)": {"roc_auc": swap(ASSIGNMENT, "roc_auc", """\
+def edge_scores(vectors, pairs):
+    vectors, pairs = np.asarray(vectors, dtype=np.float64), np.asarray(pairs)
+    return np.vectorize(lambda u, v: float(vectors[u] @ vectors[v]))(pairs[:, 0], pairs[:, 1])""")["roc_auc"]},
+        "one pair gives shape (1,) (batched matmul squeezed to a 0-d array)": {"roc_auc": swap(ASSIGNMENT, "roc_auc", """\
+def edge_scores(vectors, pairs):
+    vectors, pairs = np.asarray(vectors, dtype=np.float64), np.asarray(pairs)
+    return (vectors[pairs[:, 0]][:, None, :] @ vectors[pairs[:, 1]][:, :, None]).squeeze()""")["roc_auc"]},
         "returns float64 (the vectors' dtype instead)": {"roc_auc": swap(ASSIGNMENT, "roc_auc", """\
 def edge_scores(vectors, pairs):
     vectors = np.asarray(vectors)
@@ -277,6 +304,12 @@ def edge_scores(vectors, pairs):
         return float("nan")
 """ + RANKS + """\
     return float(wins / (len(positive) * len(negative)))"""),
+        "one score on each side: a tie gives 0.5 (a one-pair shortcut that forgets ties)": swap(
+            ASSIGNMENT, "roc_auc", AUC + AUC_CHECKS + """\
+    if len(positive) == 1 and len(negative) == 1:
+        return float(positive[0] > negative[0])
+""" + RANKS + """\
+    return float(wins / (len(positive) * len(negative)))"""),
         "returns a Python float (a 0-d array instead)": swap(ASSIGNMENT, "roc_auc", AUC + AUC_CHECKS + RANKS + """\
     return np.array(wins / (len(positive) * len(negative)))"""),
     }),
@@ -296,6 +329,8 @@ def edge_scores(vectors, pairs):
     if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or not 1 <= dim <= n - 1:
         raise ValueError("dim")
 """),
+        "a graph of fewer than 2 nodes raises ValueError (a zero embedding instead)":
+            spectral(checks="    if n < 2:\n        return np.zeros((n, dim))\n" + SPECTRAL_CHECKS),
         "accepts a scipy sparse matrix (NumPy only)": spectral(read="""\
     A = np.asarray(adjacency).astype(np.float64)
     n = A.shape[0]
@@ -317,5 +352,10 @@ def edge_scores(vectors, pairs):
         "sorted outputs (test in drawing order)": stratified(order="np.array(test, dtype=np.int64)"),
         "test_fraction strictly between 0 and 1 (not checked)": stratified(checks=""),
         "returns int64 (int32 instead)": stratified(dtype="np.int32"),
+        "empty labels give two empty int64 arrays (np.concatenate of no per-class arrays raises)":
+            stratified(pick="[rng.choice(members, size=take, replace=False)]",
+                       order="np.sort(np.concatenate(test)).astype(np.int64)"),
+        "a single node goes to train (labels squeezed: one label becomes a 0-d array)":
+            stratified(checks="    labels = np.squeeze(labels)\n" + STRATIFIED_CHECKS),
     }),
 }
