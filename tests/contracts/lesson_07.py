@@ -5,10 +5,13 @@ from contracts import Contract
 ASSIGNMENT = "07_clip"
 
 CLIP_LOGITS = "def clip_logits(image_embeddings, text_embeddings, log_scale):\n"
-CLIP_LOSS = "def clip_loss(logits):\n"
-WEIGHTS = "def zero_shot_weights(prompt_embeddings):\n"
-PREDICT = "def zero_shot_predict(image_embeddings, class_weights, k=1):\n"
-RECALL = "def recall_both_directions(similarity, k):\n"
+# Each header keeps the solution's checks on empty inputs, so that a wrong answer breaks its own clause only.
+CLIP_LOSS = "def clip_loss(logits):\n    if len(logits) == 0:\n        raise ValueError('B = 0')\n"
+WEIGHTS = ("def zero_shot_weights(prompt_embeddings):\n"
+           "    if prompt_embeddings.shape[1] == 0:\n        raise ValueError('T = 0')\n")
+PREDICT = ("def zero_shot_predict(image_embeddings, class_weights, k=1):\n"
+           "    if not 1 <= k <= len(class_weights):\n        raise ValueError('k')\n")
+RECALL = "def recall_both_directions(similarity, k):\n    if len(similarity) == 0:\n        raise ValueError('N = 0')\n"
 
 CONTRACTS = {
     "clip_logits": Contract(test="test_clip_logits", clauses={
@@ -38,6 +41,14 @@ CONTRACTS = {
     return log_scale.exp() * images @ texts.T"""},
         "on the inputs' device": {"clip_logits": CLIP_LOGITS + """\
     return (log_scale.exp() * F.normalize(image_embeddings, dim=1) @ F.normalize(text_embeddings, dim=1).T).cpu()"""},
+        "zero images give a (0, m) tensor (a loop over images crashes)": {"clip_logits": CLIP_LOGITS + """\
+    texts = F.normalize(text_embeddings, dim=1)
+    return torch.stack([log_scale.exp() * F.normalize(image, dim=0) @ texts.T for image in image_embeddings])"""},
+        "zero texts give an (n, 0) tensor (a loop over texts crashes)": {"clip_logits": CLIP_LOGITS + """\
+    images = F.normalize(image_embeddings, dim=1)
+    return torch.stack([log_scale.exp() * images @ F.normalize(text, dim=0) for text in text_embeddings], dim=1)"""},
+        "one image or one text keeps its axis (no squeeze)": {"clip_logits": CLIP_LOGITS + """\
+    return (log_scale.exp() * F.normalize(image_embeddings, dim=1) @ F.normalize(text_embeddings, dim=1).T).squeeze()"""},
     }),
     "clip_loss": Contract(test="test_clip_loss", clauses={
         "both directions (not image-to-text only)": {"clip_loss": CLIP_LOSS + """\
@@ -67,6 +78,16 @@ CONTRACTS = {
         "on the logits' device (targets made on the CPU)": {"clip_loss": CLIP_LOSS + """\
     targets = torch.arange(len(logits))
     return (F.cross_entropy(logits, targets) + F.cross_entropy(logits.T, targets)) / 2"""},
+        "B = 0 raises ValueError (not a silent nan)": {"clip_loss": """\
+def clip_loss(logits):
+    targets = torch.arange(len(logits), device=logits.device)
+    return (F.cross_entropy(logits, targets) + F.cross_entropy(logits.T, targets)) / 2"""},
+        "B = 1 gives a loss of 0 (not an error for lack of negatives)": {"clip_loss": """\
+def clip_loss(logits):
+    if len(logits) < 2:
+        raise ValueError("a contrastive loss needs at least two pairs")
+    targets = torch.arange(len(logits), device=logits.device)
+    return (F.cross_entropy(logits, targets) + F.cross_entropy(logits.T, targets)) / 2"""},
     }),
     "zero_shot_weights": Contract(test="test_zero_shot_weights", clauses={
         "each prompt normalised before averaging": {"zero_shot_weights": WEIGHTS + """\
@@ -79,6 +100,17 @@ CONTRACTS = {
     return F.normalize(F.normalize(prompt_embeddings, dim=1).mean(dim=1), dim=-1)"""},
         "keeps the dtype": {"zero_shot_weights": WEIGHTS + """\
     return F.normalize(F.normalize(prompt_embeddings.float(), dim=-1).mean(dim=1), dim=-1)"""},
+        "zero classes give a (0, d) tensor (a loop over classes crashes)": {"zero_shot_weights": WEIGHTS + """\
+    return torch.stack([F.normalize(F.normalize(prompts, dim=-1).mean(dim=0), dim=0) for prompts in prompt_embeddings])"""},
+        "one class gives a (1, d) tensor (no squeeze)": {"zero_shot_weights": WEIGHTS + """\
+    return F.normalize(F.normalize(prompt_embeddings, dim=-1).mean(dim=1), dim=-1).squeeze(0)"""},
+        "T = 1 gives the prompt normalised (no shortcut)": {"zero_shot_weights": WEIGHTS + """\
+    if prompt_embeddings.shape[1] == 1:
+        return prompt_embeddings[:, 0]
+    return F.normalize(F.normalize(prompt_embeddings, dim=-1).mean(dim=1), dim=-1)"""},
+        "T = 0 raises ValueError (not a silent nan)": {"zero_shot_weights": """\
+def zero_shot_weights(prompt_embeddings):
+    return F.normalize(F.normalize(prompt_embeddings, dim=-1).mean(dim=1), dim=-1)"""},
     }),
     "zero_shot_predict": Contract(test="test_zero_shot_predict", clauses={
         "most similar first": {"zero_shot_predict": PREDICT + """\
@@ -101,6 +133,32 @@ CONTRACTS = {
         "on the inputs' device": {"zero_shot_predict": PREDICT + """\
     scores = F.normalize(image_embeddings, dim=1) @ F.normalize(class_weights, dim=1).T
     return scores.topk(k, dim=1).indices.cpu()"""},
+        "zero images give a (0, k) tensor (a loop over images crashes)": {"zero_shot_predict": PREDICT + """\
+    weights = F.normalize(class_weights, dim=1)
+    return torch.stack([(F.normalize(image, dim=0) @ weights.T).topk(k).indices for image in image_embeddings])"""},
+        "one image gives a (1, k) tensor (no squeeze)": {"zero_shot_predict": PREDICT + """\
+    scores = F.normalize(image_embeddings, dim=1) @ F.normalize(class_weights, dim=1).T
+    return scores.topk(k, dim=1).indices.squeeze(0)"""},
+        "k = 0 raises ValueError (not an (n, 0) tensor)": {"zero_shot_predict": """\
+def zero_shot_predict(image_embeddings, class_weights, k=1):
+    if k > len(class_weights):
+        raise ValueError("k")
+    scores = F.normalize(image_embeddings, dim=1) @ F.normalize(class_weights, dim=1).T
+    return scores.topk(k, dim=1).indices"""},
+        "k above C raises ValueError (not topk's RuntimeError)": {"zero_shot_predict": """\
+def zero_shot_predict(image_embeddings, class_weights, k=1):
+    if k < 1:
+        raise ValueError("k")
+    scores = F.normalize(image_embeddings, dim=1) @ F.normalize(class_weights, dim=1).T
+    return scores.topk(k, dim=1).indices"""},
+        "zero classes raise ValueError (not an empty ranking)": {"zero_shot_predict": """\
+def zero_shot_predict(image_embeddings, class_weights, k=1):
+    if len(class_weights) == 0:
+        return torch.zeros((len(image_embeddings), 0), dtype=torch.int64, device=image_embeddings.device)
+    if not 1 <= k <= len(class_weights):
+        raise ValueError("k")
+    scores = F.normalize(image_embeddings, dim=1) @ F.normalize(class_weights, dim=1).T
+    return scores.topk(k, dim=1).indices"""},
     }),
     "recall_both_directions": Contract(test="test_recall_both_directions", clauses={
         "text-to-image runs down the columns": {"recall_both_directions": RECALL + """\
@@ -127,5 +185,19 @@ CONTRACTS = {
     row_rank = (similarity >= positives[:, None]).sum(dim=1)
     column_rank = (similarity >= positives[None, :]).sum(dim=0)
     return (row_rank <= k).float().mean(), (column_rank <= k).float().mean()"""},
+        "N = 0 raises ValueError (not a silent nan)": {"recall_both_directions": """\
+def recall_both_directions(similarity, k):
+    positives = similarity.diagonal()
+    row_rank = (similarity >= positives[:, None]).sum(dim=1)
+    column_rank = (similarity >= positives[None, :]).sum(dim=0)
+    return float((row_rank <= k).float().mean()), float((column_rank <= k).float().mean())"""},
+        "N = 1 gives (1.0, 1.0) (not an error for lack of negatives)": {"recall_both_directions": """\
+def recall_both_directions(similarity, k):
+    if len(similarity) < 2:
+        raise ValueError("recall needs at least two pairs")
+    positives = similarity.diagonal()
+    row_rank = (similarity >= positives[:, None]).sum(dim=1)
+    column_rank = (similarity >= positives[None, :]).sum(dim=0)
+    return float((row_rank <= k).float().mean()), float((column_rank <= k).float().mean())"""},
     }),
 }
