@@ -10,6 +10,10 @@ CONTRASTIVE = "def contrastive_loss(embeddings, labels, margin=0.5):\n"
 BATCH_ALL = "def batch_all_triplet_loss(embeddings, labels, margin=0.2):\n"
 BATCH_HARD = "def batch_hard_triplet_loss(embeddings, labels, margin=0.2, soft=False):\n"
 ARCFACE = "def arcface_logits(embeddings, proxies, labels, scale=16.0, margin=0.3):\n"
+NO_PROXY = """\
+    if len(proxies) == 0:
+        raise ValueError("arcface_logits needs at least one proxy")
+"""
 
 # the parts of a correct answer the wrong ones below share
 PAIRWISE_TERMS = """\
@@ -71,6 +75,13 @@ CONTRACTS = {
             "same = Y is None\n    Y = X if same else Y", "same = Y is None\n    Y = X.detach() if same else Y.detach()") + """\
     squared = squared.clamp(min=0.0)
     return squared * (1.0 - torch.eye(len(X), dtype=X.dtype)) if same else squared"""},
+        "zero rows in X give (0, m), and (0, 0) when Y is None": {"pairwise_squared_distances": PAIRWISE + """\
+    Y = X if Y is None else Y
+    squared = torch.stack([((X[i] - Y) ** 2).sum(dim=1) for i in range(len(X))])   # one row of X at a time
+    return squared * (1.0 - torch.eye(len(X), dtype=X.dtype)) if Y is X else squared"""},
+        "one row keeps both dimensions: (1, 1) holding 0 when Y is None": {"pairwise_squared_distances": PAIRWISE + PAIRWISE_TERMS + """\
+    squared = squared.clamp(min=0.0)
+    return (squared * (1.0 - torch.eye(len(X), dtype=X.dtype)) if same else squared).squeeze()"""},
     }),
     "recall_at_k": Contract(test="test_recall_at_k", clauses={
         "the query itself excluded": {"recall_at_k": RECALL + """\
@@ -107,6 +118,22 @@ CONTRACTS = {
     distances.fill_diagonal_(float("inf"))
     hits = labels[distances.topk(max(ks), dim=1, largest=False).indices] == labels[:, None]
     return {k: hits[:, :k].any(dim=1).float().mean() for k in ks}"""},
+        "fewer than 2 rows: ValueError (one row has no other row to rank)": {"recall_at_k": RECALL + """\
+    if len(embeddings) == 0:
+        raise ValueError("recall_at_k needs at least one row")
+    if len(ks) == 0:
+        return {}
+    distances = pairwise_squared_distances(embeddings)
+    distances.fill_diagonal_(float("inf"))
+    hits = labels[distances.topk(max(ks), dim=1, largest=False).indices] == labels[:, None]
+    return {k: float(hits[:, :k].any(dim=1).float().mean()) for k in ks}"""},
+        "an empty ks gives an empty dict": {"recall_at_k": RECALL + """\
+    if len(embeddings) < 2:
+        raise ValueError("recall_at_k needs at least 2 rows")
+    distances = pairwise_squared_distances(embeddings)
+    distances.fill_diagonal_(float("inf"))
+    hits = labels[distances.topk(max(ks), dim=1, largest=False).indices] == labels[:, None]
+    return {k: float(hits[:, :k].any(dim=1).float().mean()) for k in ks}"""},
     }),
     "contrastive_loss": Contract(test="test_contrastive_loss", clauses={
         "same-label pairs cost d squared": {"contrastive_loss": CONTRASTIVE + """\
@@ -144,6 +171,11 @@ CONTRACTS = {
     same = labels[:, None] == labels[None, :]
     distance = torch.sqrt(D.detach().clamp(min=1e-12))   # "no NaN gradients through the square root"
     per_pair = torch.where(same, D, F.relu(margin - distance) ** 2)
+    return per_pair[torch.triu(torch.ones_like(same), diagonal=1)].mean()"""},
+        "fewer than 2 rows: ValueError (no pair), not a NaN mean": {"contrastive_loss": CONTRASTIVE + """\
+    D = pairwise_squared_distances(embeddings)
+    same = labels[:, None] == labels[None, :]
+    per_pair = torch.where(same, D, F.relu(margin - torch.sqrt(D.clamp(min=1e-12))) ** 2)
     return per_pair[torch.triu(torch.ones_like(same), diagonal=1)].mean()"""},
     }),
     "batch_all_triplet_loss": Contract(test="test_batch_all_triplet_loss", clauses={
@@ -196,6 +228,14 @@ CONTRACTS = {
     if not valid.any():
         return embeddings.sum() * 0.0
     return F.relu(D[:, :, None] - D[:, None, :] + margin)[valid].mean()"""},
+        "zero rows or one row give 0, not an error": {"batch_all_triplet_loss": BATCH_ALL + """\
+    if len(labels) < 2:
+        raise ValueError("a batch needs at least 2 rows")
+""" + BATCH_ALL_VALID + """\
+    return F.relu(D[:, :, None] - D[:, None, :] + margin)[valid].mean()"""},
+        "zero rows give 0, not NaN": {"batch_all_triplet_loss": BATCH_ALL + BATCH_ALL_VALID.replace(
+            "return embeddings.sum() * 0.0", "return embeddings.mean() * 0.0") + """\
+    return F.relu(D[:, :, None] - D[:, None, :] + margin)[valid].mean()"""},
     }),
     "batch_hard_triplet_loss": Contract(test="test_batch_hard_triplet_loss", clauses={
         "plain distances, not squared": {"batch_hard_triplet_loss": BATCH_HARD + """\
@@ -247,6 +287,14 @@ CONTRACTS = {
     distance = torch.sqrt(pairwise_squared_distances(embeddings).detach().clamp(min=1e-12))
 """ + HARD_MASKS + HARDEST + """\
     return (F.softplus(gap) if soft else F.relu(gap + margin)).mean()"""},
+        "zero rows or one row give 0, not an error": {"batch_hard_triplet_loss": BATCH_HARD + """\
+    if len(labels) < 2:
+        raise ValueError("a batch needs at least 2 rows")
+""" + SAFE_DISTANCE + HARD_MASKS + HARDEST + """\
+    return (F.softplus(gap) if soft else F.relu(gap + margin)).mean()"""},
+        "zero rows give 0, not NaN": {"batch_hard_triplet_loss": BATCH_HARD + SAFE_DISTANCE + HARD_MASKS.replace(
+            "return embeddings.sum() * 0.0", "return embeddings.mean() * 0.0") + HARDEST + """\
+    return (F.softplus(gap) if soft else F.relu(gap + margin)).mean()"""},
     }),
     "arcface_logits": Contract(test="test_arcface_logits", clauses={
         "the margin on the true class only": {"arcface_logits": ARCFACE + ANGLES + """\
@@ -272,6 +320,15 @@ CONTRACTS = {
     return 16.0 * torch.where(is_target, with_margin, cosine)"""},
         "cosines clamped before acos (finite gradient on the proxy)": {"arcface_logits": ARCFACE + ANGLES.replace(
             "torch.acos(cosine.clamp(-1 + 1e-7, 1 - 1e-7))", "torch.acos(cosine)") + """\
+    with_margin = torch.where(theta <= math.pi - margin, torch.cos(theta + margin), cosine - margin * math.sin(margin))
+    return scale * torch.where(is_target, with_margin, cosine)"""},
+        "zero embeddings give a (0, C) tensor": {"arcface_logits": ARCFACE + NO_PROXY + ANGLES + """\
+    with_margin = torch.where(theta <= math.pi - margin, torch.cos(theta + margin), cosine - margin * math.sin(margin))
+    return torch.stack([scale * torch.where(is_target[b], with_margin[b], cosine[b]) for b in range(len(labels))])"""},
+        "one embedding or one class keeps both dimensions": {"arcface_logits": ARCFACE + NO_PROXY + ANGLES + """\
+    with_margin = torch.where(theta <= math.pi - margin, torch.cos(theta + margin), cosine - margin * math.sin(margin))
+    return (scale * torch.where(is_target, with_margin, cosine)).squeeze()"""},
+        "proxies with no rows: ValueError": {"arcface_logits": ARCFACE + ANGLES + """\
     with_margin = torch.where(theta <= math.pi - margin, torch.cos(theta + margin), cosine - margin * math.sin(margin))
     return scale * torch.where(is_target, with_margin, cosine)"""},
     }),
