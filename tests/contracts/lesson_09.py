@@ -94,7 +94,10 @@ RECIPROCAL_RANK = '''
 def reciprocal_rank(ranking, grades, k):
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k must be an int >= 1, got {k!r}")
-    for position, item in enumerate(list(ranking)[:k], start=1):
+    ranking = list(ranking)
+    if len(set(ranking)) != len(ranking):
+        raise ValueError("ranking must not contain an id twice")
+    for position, item in enumerate(ranking[:k], start=1):
         if grades.get(item, 0) > 0:
             return 1.0 / position
     return 0.0
@@ -147,6 +150,8 @@ def maxsim_scores(query_tokens, passage_tokens, passage_mask):
         raise ValueError(f"passage_mask must have shape {tuple(passage_tokens.shape[:2])}, got {tuple(passage_mask.shape)}")
     if not bool(passage_mask.any(dim=1).all()):
         raise ValueError("every passage needs at least one real token in passage_mask")
+    if passage_tokens.shape[0] == 0:
+        return torch.zeros(0, dtype=torch.float32, device=query_tokens.device)
     q = F.normalize(query_tokens.float(), dim=-1)
     p = F.normalize(passage_tokens.float(), dim=-1)
     similarity = torch.einsum("qd,ntd->nqt", q, p)
@@ -237,6 +242,10 @@ def binary(*edits):
     return cell("quantization", QUANTIZE + "\n\n" + edit(BINARY, *edits))
 
 
+MAXSIM_EARLY = """\
+    if passage_tokens.shape[0] == 0:
+        return torch.zeros(0, dtype=torch.float32, device=query_tokens.device)
+"""
 CHUNK_SPANS = r'words = [match.span() for match in re.finditer(r"\S+", text)]'
 CHUNK_APPEND = 'passages.append({**metadata, "text": text[start:end], "doc": index, "start": start, "end": end})'
 NDCG_TIES = '''\
@@ -294,6 +303,10 @@ CONTRACTS = {
         "doc counts documents without words too": chunk(
             "for index, document in enumerate(documents):",
             'for index, document in enumerate([d for d in documents if d["text"].split()]):'),
+        "an empty documents gives [] (refused with ValueError instead)": chunk(
+            "    passages = []\n", "    if not documents:\n        raise ValueError('no documents')\n    passages = []\n"),
+        "a one-word document gives one passage whatever overlap (no passage when it has <= overlap words)": chunk(
+            "while first < len(words):", "while first < len(words) - overlap:"),
         "each passage carries its own document's metadata (not the first document's)": chunk(
             "        metadata = {key: value for key, value in document.items() if key != \"text\"}\n", "",
             "    passages = []\n",
@@ -363,6 +376,8 @@ CONTRACTS = {
         "an id twice in ranking raises ValueError": ndcg(
             "    if len(set(ranking)) != len(ranking):\n"
             "        raise ValueError(\"ranking must not contain an id twice\")\n", ""),
+        "an empty ranking gives 0.0 (refused with ValueError instead)": ndcg(
+            "    ranking = list(ranking)\n", "    ranking = list(ranking)\n    if not ranking:\n        raise ValueError('empty ranking')\n"),
         "k = 0 raises ValueError": ndcg(
             "not isinstance(k, (int, np.integer)) or k < 1:", "not isinstance(k, (int, np.integer)) or k < 0:"),
         "k must be an int: True raises ValueError": ndcg(
@@ -373,11 +388,23 @@ CONTRACTS = {
         "k may be a NumPy integer": reciprocal("not isinstance(k, (int, np.integer)) or k < 1:", "not isinstance(k, int) or k < 1:"),
         "k=True is not an int here: ValueError": reciprocal("isinstance(k, bool) or not isinstance(k, (int, np.integer))", "not isinstance(k, (int, np.integer))"),
         "positions count from 1": reciprocal("start=1", "start=0", "return 1.0 / position", "return 1.0 / max(position, 1)"),
-        "only ranking[:k] counts": reciprocal("list(ranking)[:k]", "list(ranking)"),
+        "only ranking[:k] counts": reciprocal("ranking[:k]", "ranking"),
         "relevant means grade > 0 (an id graded 0 is not)": reciprocal(
             "if grades.get(item, 0) > 0:", "if item in grades:"),
         "0.0 when nothing relevant is within k (not None)": reciprocal("    return 0.0\n", ""),
         "returns a Python float": reciprocal("return 1.0 / position", "return np.float32(1.0 / position)"),
+        "an empty ranking gives 0.0 (the max of no hits raises)": reciprocal(
+            "    for position, item in enumerate(ranking[:k], start=1):\n"
+            "        if grades.get(item, 0) > 0:\n"
+            "            return 1.0 / position\n"
+            "    return 0.0\n",
+            "    hits = np.array([grades.get(item, 0) > 0 for item in ranking[:k]])\n"
+            "    if hits.max() == 0:\n"
+            "        return 0.0\n"
+            "    return 1.0 / (int(np.argmax(hits)) + 1)\n"),
+        "an id twice in ranking raises ValueError": reciprocal(
+            "    if len(set(ranking)) != len(ranking):\n"
+            "        raise ValueError(\"ranking must not contain an id twice\")\n", ""),
         "k = 0 raises ValueError": reciprocal(
             "    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:\n"
             "        raise ValueError(f\"k must be an int >= 1, got {k!r}\")\n", ""),
@@ -401,6 +428,13 @@ CONTRACTS = {
         "an empty list contributes nothing (the lists after it still count)": rrf(
             "        if len(set(ranking)) != len(ranking):",
             "        if not ranking:\n            break\n        if len(set(ranking)) != len(ranking):"),
+        "no rankings, or only empty ones, give ([], an empty float64 array) (ids and scores unzipped from no pairs)": rrf(
+            "    ids = sorted(fused, key=lambda item: -fused[item])\n"
+            "    ids = ids if limit is None else ids[:limit]\n"
+            "    return ids, np.array([fused[item] for item in ids], dtype=np.float64)",
+            "    ids, scores = zip(*sorted(fused.items(), key=lambda pair: -pair[1]))\n"
+            "    ids = list(ids) if limit is None else list(ids)[:limit]\n"
+            "    return ids, np.array(scores[:len(ids)], dtype=np.float64)"),
         "limit keeps only the limit best": rrf("ids = ids if limit is None else ids[:limit]", ""),
         "limit = 0 raises ValueError": rrf(
             "not isinstance(limit, (int, np.integer)) or limit < 1)", "not isinstance(limit, (int, np.integer)) or limit < 0)"),
@@ -451,6 +485,16 @@ CONTRACTS = {
         "query and passage vectors of different widths raise ValueError": maxsim(
             "if passage_tokens.ndim != 3 or passage_tokens.shape[2] != query_tokens.shape[1]:",
             "if passage_tokens.ndim != 3:"),
+        "zero passages give an empty (0,) tensor (a loop over passages stacks nothing)": maxsim(
+            MAXSIM_EARLY, "",
+            '    similarity = torch.einsum("qd,ntd->nqt", q, p)\n'
+            '    similarity = similarity.masked_fill(~passage_mask.bool()[:, None, :], float("-inf"))\n'
+            '    return similarity.max(dim=2).values.sum(dim=1)',
+            "    scores = [(q @ tokens[mask].T).max(dim=1).values.sum() for tokens, mask in zip(p, passage_mask.bool())]\n"
+            "    return torch.stack(scores)"),
+        "zero passages padded to 0 tokens give an empty (0,) tensor (the max over no tokens fails)": maxsim(MAXSIM_EARLY, ""),
+        "one passage gives a (1,) tensor (squeezed to 0-d)": maxsim(
+            "return similarity.max(dim=2).values.sum(dim=1)", "return similarity.max(dim=2).values.sum(dim=1).squeeze()"),
         "returns a tensor (not a NumPy array)": maxsim(
             "return similarity.max(dim=2).values.sum(dim=1)", "return similarity.max(dim=2).values.sum(dim=1).numpy()"),
         "returns shape (n,) (not (n, 1))": maxsim(
@@ -494,6 +538,16 @@ CONTRACTS = {
         "ids are int64": filtered("ids = np.full((m, k), -1, dtype=np.int64)", "ids = np.full((m, k), -1, dtype=np.int32)"),
         "scores are float32": filtered(
             "best_scores = np.full((m, k), -np.inf, dtype=np.float32)", "best_scores = np.full((m, k), -np.inf)"),
+        "zero queries give (0, k) arrays (rows gathered in a list: shape (0,))": filtered(
+            "    ids = np.full((m, k), -1, dtype=np.int64)\n    best_scores = np.full((m, k), -np.inf, dtype=np.float32)\n",
+            "    ids = [np.full(k, -1, dtype=np.int64) for _ in range(m)]\n"
+            "    best_scores = [np.full(k, -np.inf, dtype=np.float32) for _ in range(m)]\n",
+            "        ids[row, :len(order)] = order\n        best_scores[row, :len(order)] = scores[row, order]\n",
+            "        ids[row][:len(order)] = order\n        best_scores[row][:len(order)] = scores[row, order]\n",
+            "    return ids, best_scores", "    return np.array(ids), np.array(best_scores)"),
+        "an empty base raises ValueError (every slot empty instead)": filtered(
+            "    if mode not in", "    if n == 0:\n"
+            "        return np.full((m, k), -1, dtype=np.int64), np.full((m, k), -np.inf, dtype=np.float32)\n    if mode not in"),
         "returns a tuple (ids, scores)": filtered("    return ids, best_scores", "    return [ids, best_scores]"),
     }),
     "quantize_int8": Contract(test="test_quantization", clauses={
@@ -513,6 +567,9 @@ CONTRACTS = {
             "    if not np.all(hi > lo):\n        raise ValueError(\"hi must be larger than lo in every dimension\")\n", ""),
         "hi == lo raises ValueError (hi must be strictly larger)": quantize(
             "if not np.all(hi > lo):", "if not np.all(hi >= lo):"),
+        "zero rows give a (0, d) array (rows stacked one by one: nothing to stack)": quantize(
+            "    codes = np.round((x - lo) / (hi - lo) * 255) - 128\n",
+            "    codes = np.stack([np.round((row - lo) / (hi - lo) * 255) - 128 for row in x])\n"),
         "returns int8": quantize("return np.clip(codes, -128, 127).astype(np.int8)", "return np.clip(codes, -128, 127)"),
     }),
     "binary_search_rescored": Contract(test="test_quantization", clauses={
@@ -550,6 +607,15 @@ CONTRACTS = {
             "    query_bits = np.packbits(queries > 0, axis=1)\n    shortlist = max(shortlist, k)\n",
             '("shortlist", shortlist, k if isinstance(k, (int, np.integer)) else 1)', '("shortlist", shortlist, 1)'),
         "shortlist > n raises ValueError": binary(BINARY_CHECK, "not low <= value <= (n if name == \"k\" else np.inf):"),
+        "zero queries give (0, k) arrays (rows gathered in a list: shape (0,))": binary(
+            "    ids = np.empty((len(queries), k), dtype=np.int64)\n    scores = np.empty((len(queries), k), dtype=np.float32)\n",
+            "    ids, scores = [], []\n",
+            "        ids[row], scores[row] = short[best], exact[best]\n",
+            "        ids.append(short[best])\n        scores.append(exact[best])\n",
+            "    return ids, scores", "    return np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float32)"),
+        "an empty base raises ValueError (every slot empty instead)": binary(
+            "    n = len(base_bits)\n", "    n = len(base_bits)\n    if n == 0:\n"
+            "        return np.full((len(queries), k), -1, dtype=np.int64), np.full((len(queries), k), -np.inf, dtype=np.float32)\n"),
         "k = 0 raises ValueError": binary('(("k", k, 1),', '(("k", k, 0),'),
         "k must be an int (1.5 raises ValueError)": binary(
             "isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= n",
