@@ -60,17 +60,26 @@ def skipgram_pairs(token_ids, window, rng):
 ''',
     "noise_distribution": '''
 def noise_distribution(counts, power=0.75):
-    weights = np.asarray(counts, dtype=np.float64) ** power
+    counts = np.asarray(counts, dtype=np.float64)
+    if not (counts > 0).any():
+        raise ValueError(f"counts must hold at least one positive count, got {counts.size} counts "
+                         f"summing to {counts.sum()}")
+    weights = counts ** power
     return weights / weights.sum()
 ''',
     "draw_negatives": '''
 def draw_negatives(noise, shape, rng):
+    if len(noise) == 0:
+        raise ValueError("noise must hold at least one probability, got an empty array")
     cumulative = np.cumsum(noise)
-    draws = np.searchsorted(cumulative, rng.random(shape), side="right").astype(np.int64, copy=False)
+    draws = np.asarray(np.searchsorted(cumulative, rng.random(shape), side="right"), dtype=np.int64)
     return np.minimum(draws, len(noise) - 1, out=draws)
 ''',
     "sgns_loss": '''
 def sgns_loss(centre, context, negatives):
+    if centre.shape[0] == 0:
+        raise ValueError("centre must hold at least one pair (B >= 1): "
+                         "the mean loss of an empty batch is undefined")
     positive = F.logsigmoid((centre * context).sum(dim=-1))
     negative = F.logsigmoid(-torch.bmm(negatives, centre.unsqueeze(-1)).squeeze(-1)).sum(dim=-1)
     return -(positive + negative).mean()
@@ -82,6 +91,9 @@ def score_gradients(positive_scores, negative_scores):
     "sgns_loss_and_grads": '''
 def sgns_loss_and_grads(centre, context, negatives, negative_weight=1.0):
     batch = centre.shape[0]
+    if batch == 0:
+        raise ValueError("centre must hold at least one pair (B >= 1): "
+                         "the mean loss of an empty batch is undefined")
     positive = (centre * context).sum(-1)
     shared = negatives.dim() == 2
     if shared:
@@ -183,6 +195,16 @@ def build_vocabulary(sentences, min_count):
         "counts are int64, not int32": vocabulary("dtype=np.int64", "dtype=np.int32"),
         "no word reaches min_count: an empty list and an empty int64 array": vocabulary(
             "np.array([counter[word] for word in kept], dtype=np.int64)", "np.array([counter[word] for word in kept])"),
+        "no sentences at all: ([], an int64 array of shape (0,)), not a crash": whole("build_vocabulary", '''
+def build_vocabulary(sentences, min_count):
+    if not isinstance(min_count, int) or isinstance(min_count, bool) or min_count < 1:
+        raise ValueError(f"min_count must be an int >= 1, got {min_count!r}")
+    tokens = np.concatenate([np.asarray(sentence, dtype=str) for sentence in sentences])
+    values, tallies = np.unique(tokens, return_counts=True)
+    keep = tallies >= min_count
+    values, tallies = values[keep], tallies[keep]
+    order = np.lexsort((values, -tallies))
+    return values[order].tolist(), tallies[order].astype(np.int64)'''),
     }),
     "keep_probabilities": Contract(test="test_subsampling", clauses={
         "the code's rule (sqrt(f / s) + 1) s / f, not the paper's sqrt(s / f)": keep(
@@ -193,6 +215,9 @@ def build_vocabulary(sentences, min_count):
             "(np.sqrt(frequency / sample) + 1) * sample / frequency", "(np.sqrt(frequency / 1e-3) + 1) * 1e-3 / frequency"),
         "f is the share of all tokens (counts / counts.sum())": keep("frequency = counts / counts.sum()",
                                                                      "frequency = counts / counts.max()"),
+        "empty counts: an empty float64 array, not a crash": keep(
+            "    frequency = counts / counts.sum()\n",
+            "    if counts.min() <= 0:\n        raise ValueError('counts must be positive')\n    frequency = counts / counts.sum()\n"),
     }),
     "subsample": Contract(test="test_subsampling", clauses={
         "position i kept when its draw is below keep_prob (not above 1 - keep_prob)": subsample(
@@ -204,6 +229,10 @@ def build_vocabulary(sentences, min_count):
             "return np.flatnonzero(rng.random(len(token_ids)) < keep_prob[token_ids])"),
         "in their original order": subsample("return token_ids[rng.random(len(token_ids)) < keep_prob[token_ids]]",
                                              "return np.sort(token_ids[rng.random(len(token_ids)) < keep_prob[token_ids]])"),
+        "empty token_ids: an empty integer array (not float64)": whole("subsampling", '''
+def subsample(token_ids, keep_prob, rng):
+    draws = rng.random(len(token_ids))
+    return np.array([token for token, draw in zip(token_ids, draws) if draw < keep_prob[token]])'''),
     }),
     "skipgram_pairs": Contract(test="test_skipgram_pairs", clauses={
         "window = 0 raises ValueError": pairs(
@@ -246,17 +275,45 @@ def skipgram_pairs(token_ids, window, rng):
         "int64 arrays, also for int32 token ids": pairs("np.asarray(token_ids, dtype=np.int64)", "np.asarray(token_ids)"),
         "arrays, not lists": pairs("return np.concatenate(centres), np.concatenate(contexts)",
                                    "return np.concatenate(centres).tolist(), np.concatenate(contexts).tolist()"),
+        "0 or 1 tokens: two empty int64 arrays (not float64)": whole("skipgram_pairs", '''
+def skipgram_pairs(token_ids, window, rng):
+    if not isinstance(window, int) or window < 1:
+        raise ValueError(f"window must be an int >= 1, got {window!r}")
+    token_ids = np.asarray(token_ids, dtype=np.int64)
+    n = len(token_ids)
+    radii = rng.integers(1, window + 1, size=n)
+    pairs = [(token_ids[i], token_ids[j]) for i in range(n)
+             for j in range(max(0, i - radii[i]), min(n, i + radii[i] + 1)) if j != i]
+    centres, contexts = np.array(pairs).reshape(-1, 2).T
+    return centres, contexts'''),
     }),
     "noise_distribution": Contract(test="test_negative_sampling", clauses={
         "counts raised to the power 0.75 by default": noise("** power", ""),
         "power at values other than the default": noise("** power", "** 0.75"),
         "normalised to sum to 1": noise("weights / weights.sum()", "weights / weights.max()"),
         "float64": noise("dtype=np.float64", "dtype=np.float32"),
+        "empty counts raise ValueError (no distribution)": noise(
+            "    weights = counts ** power\n    return weights / weights.sum()\n",
+            "    weights = counts ** power\n    noise = weights / weights.sum()\n"
+            "    if np.isnan(noise).any():\n        raise ValueError('counts are all zero')\n    return noise\n",
+            "    if not (counts > 0).any():\n", "    if False:\n"),
+        "all-zero counts raise ValueError (not NaN)": noise("if not (counts > 0).any():", "if len(counts) == 0:"),
     }),
     "draw_negatives": Contract(test="test_negative_sampling", clauses={
         "an array of the given shape": draw("return np.minimum(draws, len(noise) - 1, out=draws)",
                                             "return np.minimum(draws, len(noise) - 1, out=draws).reshape(-1)"),
-        "int64 ids": draw(".astype(np.int64, copy=False)", ".astype(np.int32)"),
+        "int64 ids": draw("dtype=np.int64)", "dtype=np.int32)"),
+        "an empty noise raises ValueError (no id to draw)": draw(
+            '    if len(noise) == 0:\n        raise ValueError("noise must hold at least one probability, got an empty array")\n', ""),
+        "a shape with a 0: an empty int64 array of that shape (not float64)": draw(
+            '    draws = np.asarray(np.searchsorted(cumulative, rng.random(shape), side="right"), dtype=np.int64)\n'
+            '    return np.minimum(draws, len(noise) - 1, out=draws)\n',
+            '    x = rng.random(shape)\n'
+            '    draws = np.array([min(np.searchsorted(cumulative, value, side="right"), len(noise) - 1) for value in x.ravel()])\n'
+            '    return draws.reshape(x.shape)\n'),
+        "shape (): a 0-d array (one id), not a crash": draw(
+            'np.asarray(np.searchsorted(cumulative, rng.random(shape), side="right"), dtype=np.int64)',
+            'np.searchsorted(cumulative, rng.random(shape), side="right").astype(np.int64, copy=False)'),
         "the smallest id i with cumsum(noise)[i] > x (no off-by-one)": draw(
             'np.searchsorted(cumulative, rng.random(shape), side="right")',
             'np.maximum(np.searchsorted(cumulative, rng.random(shape), side="right") - 1, 0)'),
@@ -277,6 +334,14 @@ def draw_negatives(noise, shape, rng):
         "a tensor, not a Python float": loss("return -(positive + negative).mean()",
                                              "return -(positive + negative).mean().item()"),
         "differentiable": loss("return -(positive + negative).mean()", "return -(positive + negative).mean().detach()"),
+        "an empty batch (B = 0) raises ValueError (not NaN)": loss(
+            "    if centre.shape[0] == 0:\n        raise ValueError(", "    if False:\n        raise ValueError("),
+        "K = 1: negatives stay (B, 1, d) (squeeze only the last axis)": loss(
+            "centre.unsqueeze(-1)).squeeze(-1)", "centre.unsqueeze(-1)).squeeze()"),
+        "K = 0: the positive term alone, not a crash": loss(
+            "negative = F.logsigmoid(-torch.bmm(negatives, centre.unsqueeze(-1)).squeeze(-1)).sum(dim=-1)",
+            "negative = torch.stack([F.logsigmoid(-(negatives[:, k] * centre).sum(-1)) for k in range(negatives.shape[1])],"
+            " dim=1).sum(dim=-1)"),
         "finite for any finite inputs (log-sigmoid, not the log of a sigmoid)": loss(
             "positive = F.logsigmoid((centre * context).sum(dim=-1))",
             "positive = torch.log(torch.sigmoid((centre * context).sum(dim=-1)))",
@@ -292,6 +357,11 @@ def draw_negatives(noise, shape, rng):
         "the dtypes of the inputs": scores(
             "torch.sigmoid(positive_scores) - 1, torch.sigmoid(negative_scores)",
             "torch.sigmoid(positive_scores.float()) - 1, torch.sigmoid(negative_scores.float())"),
+        "any shape, also empty or 0-d (a single score)": whole("score_gradients", '''
+def score_gradients(positive_scores, negative_scores):
+    def rows(scores, derivative):
+        return torch.stack([derivative(row) for row in scores])
+    return rows(positive_scores, lambda s: torch.sigmoid(s) - 1), rows(negative_scores, torch.sigmoid)'''),
         "finite for any finite scores": whole("score_gradients", '''
 def score_gradients(positive_scores, negative_scores):
     sig = lambda s: torch.exp(s) / (1 + torch.exp(s))
@@ -318,6 +388,10 @@ def score_gradients(positive_scores, negative_scores):
             "        grad_negatives = d_neg.T @ centre\n", "        grad_negatives = d_neg.unsqueeze(-1) * centre.unsqueeze(1)\n"),
         "a shared negative's gradient sums the B contributions": grads("d_neg.T @ centre", "d_neg.T @ centre / batch"),
         "the loss is a tensor": grads("return loss, grad_centre", "return loss.item(), grad_centre"),
+        "an empty batch (B = 0) raises ValueError (not ZeroDivisionError)": grads("    if batch == 0:\n", "    if False:\n"),
+        "K = 0 (no negatives): the positive term alone and an empty grad_negatives, not a crash": grads(
+            "negative = torch.bmm(negatives, centre.unsqueeze(-1)).squeeze(-1)",
+            "negative = torch.stack([(negatives[:, k] * centre).sum(-1) for k in range(negatives.shape[1])], dim=1)"),
         "by hand, without autograd (works inside torch.no_grad(), as sgd_step calls it)": whole("sgns_loss_and_grads", '''
 def sgns_loss_and_grads(centre, context, negatives, negative_weight=1.0):
     centre, context, negatives = (t.detach().clone().requires_grad_(True) for t in (centre, context, negatives))
@@ -364,6 +438,8 @@ def sgd_step(centre_table, context_table, centres, contexts, negatives, lr, nega
                                     negative_weight)[0]
     return float(after)'''),
         "a Python float": step("    return float(loss)", "    return loss"),
+        "an empty batch raises ValueError (not a loss of 0)": step(
+            "    with torch.no_grad():\n", "    if len(centres) == 0:\n        return 0.0\n    with torch.no_grad():\n"),
     }),
     "linear_decay": Contract(test="test_train_pairs", clauses={
         "lr itself at step 0": decay("1.0 - step / total_steps", "1.0 - (step + 1) / total_steps"),
@@ -389,6 +465,14 @@ def sgd_step(centre_table, context_table, centres, contexts, negatives, lr, nega
             "    losses = []\n",
             "    losses = []\n    order = torch.randperm(len(centres))\n    centres, contexts = centres[order], contexts[order]\n"),
         "the list of the batch losses, not their mean": train("    return losses", "    return sum(losses) / len(losses)"),
+        "zero pairs: an empty list, not one empty batch": whole("train_pairs", '''
+def train_pairs(centre_table, context_table, centres, contexts, negatives, batch_size, lr, first_step,
+                total_steps, negative_weight=1.0):
+    losses = []
+    for j, (c, o) in enumerate(zip(centres.split(batch_size), contexts.split(batch_size))):
+        rate = linear_decay(lr, first_step + j, total_steps)
+        losses.append(sgd_step(centre_table, context_table, c, o, negatives[j], rate, negative_weight))
+    return losses'''),
     }),
     "ppmi": Contract(test="test_ppmi", clauses={
         "alpha smooths the context counts": ppmi("np.asarray(counts.sum(axis=0)).ravel() ** alpha",
@@ -412,6 +496,23 @@ def ppmi(counts, alpha=0.75):
                                                                 "sparse.coo_matrix(counts)"),
         "shape (V, C), also when the last rows or columns are empty": ppmi(", shape=counts.shape)", ")"),
         "a COO input's repeated entries add up": ppmi("    counts.sum_duplicates()\n", ""),
+        "no rows: an empty CSR matrix of that shape, not a crash": whole("ppmi", '''
+def ppmi(counts, alpha=0.75):
+    counts = sparse.csr_matrix(counts, dtype=np.float64)
+    counts.eliminate_zeros()
+    words = np.asarray(counts.sum(axis=1)).ravel()
+    contexts = np.asarray(counts.sum(axis=0)).ravel() ** alpha
+    rows = []
+    for w in range(counts.shape[0]):
+        row = counts[w].tocoo()
+        pmi = np.log(row.data * contexts.sum() / (words[w] * contexts[row.col]))
+        keep = pmi > 0
+        rows.append(sparse.csr_matrix((pmi[keep], (np.zeros(keep.sum(), dtype=np.int64), row.col[keep])),
+                                      shape=(1, counts.shape[1])))
+    return sparse.vstack(rows, format="csr")'''),
+        "one row or one column: like any other matrix (ravel, not squeeze)": ppmi(
+            "words = np.asarray(counts.sum(axis=1)).ravel()", "words = np.asarray(counts.sum(axis=1)).squeeze()",
+            "contexts = np.asarray(counts.sum(axis=0)).ravel() ** alpha", "contexts = np.asarray(counts.sum(axis=0)).squeeze() ** alpha"),
         "any sparse format (a CSC input)": whole("ppmi", '''
 def ppmi(counts, alpha=0.75):
     counts = counts.astype(np.float64)
