@@ -125,9 +125,11 @@ def test_the_student_setup_turns_nbgraders_instructor_tools_off(exported, studen
     listed = server.stdout + server.stderr
     for extension in INSTRUCTOR_TOOLS:
         assert f"{extension} \x1b[31mdisabled" in listed or f"{extension} disabled" in listed, listed
-    for extension in ("assignment_list", "validate_assignment"):  # what students use stays on
-        assert f"nbgrader.server_extensions.{extension} \x1b[32menabled" in listed \
-            or f"nbgrader.server_extensions.{extension} enabled" in listed, listed
+    # what students use stays on; the Validate button is answered by the course's table
+    for extension in ("nbgrader.server_extensions.assignment_list", "course_utils.grading.lab_validate"):
+        assert f"{extension} \x1b[32menabled" in listed or f"{extension} enabled" in listed, listed
+    assert "nbgrader.server_extensions.validate_assignment \x1b[31mdisabled" in listed \
+        or "nbgrader.server_extensions.validate_assignment disabled" in listed, listed
     lab = subprocess.run([jupyter, "labextension", "list"], env=env, capture_output=True, text=True)
     disabled = (lab.stdout + lab.stderr).split("Disabled extensions:", 1)[1]
     assert all(plugin in disabled for plugin in INSTRUCTOR_PLUGINS), lab.stdout + lab.stderr
