@@ -12,11 +12,15 @@ CROP_CHECKS = """\
         raise ValueError("boxes")
 """
 BOX = "top, left, box_height, box_width = boxes.to(images.dtype).unbind(dim=1)"
+CROP_EMPTY = """\
+    if len(images) == 0:
+        return images.new_zeros((0, size, size))
+"""
 
 
 def crop(checks=CROP_CHECKS, box=BOX, out="size", mode="bilinear", padding="border", corners="False",
-         dtype="images.dtype", theta_device="images.device"):
-    return {"resized_crop": CROP + checks + f"""\
+         dtype="images.dtype", theta_device="images.device", empty=CROP_EMPTY, pick="[:, 0]"):
+    return {"resized_crop": CROP + checks + empty + f"""\
     count, height, width = images.shape
     {box}
     theta = torch.zeros(count, 2, 3, dtype={dtype}, device={theta_device})
@@ -26,7 +30,7 @@ def crop(checks=CROP_CHECKS, box=BOX, out="size", mode="bilinear", padding="bord
     theta[:, 1, 2] = (2 * top + box_height) / height - 1
     grid = F.affine_grid(theta, [count, 1, {out}, {out}], align_corners={corners})
     return F.grid_sample(images[:, None].to({dtype}), grid, mode="{mode}", padding_mode="{padding}",
-                         align_corners={corners})[:, 0]"""}
+                         align_corners={corners}){pick}"""}
 
 
 AUGMENT = ("def augment(images, generator, crop_scale=(0.35, 1.0), ratio=(3 / 4, 4 / 3), flip=True, jitter=0.4, "
@@ -43,8 +47,10 @@ def augment(convert="x = images.float() / 255.0 if images.dtype == torch.uint8 e
             factors="uniform(1 - jitter, 1 + jitter), uniform(1 - jitter, 1 + jitter)",
             mean="x.mean(dim=(1, 2), keepdim=True)",
             noisy="x + noise * torch.randn(x.shape, generator=generator, device=x.device)",
-            crop_size="height", clip_first=False):
+            crop_size="height", clip_first=False, flipped=None, squeeze=False):
     clip_before, clip_after = ("x = x.clamp(0.0, 1.0)", "return x") if clip_first else ("", "return x.clamp(0.0, 1.0)")
+    clip_after += ".squeeze()" if squeeze else ""
+    flipped = flipped or f"torch.where(mirrored[:, None, None], {mirror}, x)"
     crop_size = f", size={crop_size}" if crop_size else ""
     return {"augment": AUGMENT + f"""\
     {convert}
@@ -61,7 +67,7 @@ def augment(convert="x = images.float() / 255.0 if images.dtype == torch.uint8 e
     x = resized_crop(x, torch.stack([top, left, box_height, box_width], dim=1){crop_size})
     if {when_flip}:
         mirrored = uniform(0.0, 1.0) < {flip_chance}
-        x = torch.where(mirrored[:, None, None], {mirror}, x)
+        x = {flipped}
     if jitter > 0:
         contrast, brightness = {factors}
         mean = {mean}
@@ -99,6 +105,10 @@ ALIGNMENT_CHECKS = """\
     if z1.ndim != 2 or z1.shape != z2.shape:
         raise ValueError("z1, z2")
 """
+ALIGNMENT_EMPTY = """\
+    if len(z1) == 0:
+        raise ValueError("no rows")
+"""
 UNIFORMITY = "def uniformity(z, t=2.0):\n"
 UNIFORMITY_CHECKS = """\
     if z.ndim != 2 or len(z) < 2:
@@ -106,15 +116,16 @@ UNIFORMITY_CHECKS = """\
 """
 
 
-def aligned(checks=ALIGNMENT_CHECKS, body="(F.normalize(z1, dim=1) - F.normalize(z2, dim=1)).norm(dim=1).pow(alpha).mean()"):
-    return {"alignment_uniformity": ALIGNMENT + checks + f"    return {body}\n\n\n" + UNIFORMITY + UNIFORMITY_CHECKS + """\
+def aligned(checks=ALIGNMENT_CHECKS, body="(F.normalize(z1, dim=1) - F.normalize(z2, dim=1)).norm(dim=1).pow(alpha).mean()",
+            empty=ALIGNMENT_EMPTY):
+    return {"alignment_uniformity": ALIGNMENT + checks + empty + f"    return {body}\n\n\n" + UNIFORMITY + UNIFORMITY_CHECKS + """\
     squared = torch.pdist(F.normalize(z, dim=1)).pow(2)
     return torch.logsumexp(-t * squared, dim=0) - math.log(len(squared))"""}
 
 
 def uniform_(checks=UNIFORMITY_CHECKS, squared="torch.pdist(F.normalize(z, dim=1)).pow(2)",
              finish="torch.logsumexp(-t * squared, dim=0) - math.log(len(squared))"):
-    return {"alignment_uniformity": ALIGNMENT + ALIGNMENT_CHECKS + """\
+    return {"alignment_uniformity": ALIGNMENT + ALIGNMENT_CHECKS + ALIGNMENT_EMPTY + """\
     return (F.normalize(z1, dim=1) - F.normalize(z2, dim=1)).norm(dim=1).pow(alpha).mean()
 
 
@@ -130,12 +141,19 @@ KNN_CHECKS = """\
 """
 
 
+KNN_EMPTY = """\
+    if len(test_z) == 0:
+        raise ValueError("test_z")
+"""
+
+
 def knn(checks=KNN_CHECKS, unit="F.normalize(z, dim=1)", chosen="k", weights="torch.exp(nearest / temperature)",
-        predict="votes.argmax(dim=1)", result="correct / len(test_z)"):
-    return {"knn_accuracy": KNN + checks + f"""\
+        predict="votes.argmax(dim=1)", result="correct / len(test_z)", empty=KNN_EMPTY,
+        similar="normalise(test_z) @ normalise(train_z).T"):
+    return {"knn_accuracy": KNN + checks + empty + f"""\
     classes = int(max(train_y.max(), test_y.max())) + 1
     normalise = lambda z: {unit}
-    similarities = normalise(test_z) @ normalise(train_z).T
+    similarities = {similar}
     nearest, rows = similarities.topk({chosen}, dim=1)
     votes = torch.zeros(len(similarities), classes, dtype=nearest.dtype, device=nearest.device)
     votes.scatter_add_(1, train_y[rows], {weights})
@@ -152,11 +170,17 @@ PROBE_CHECKS = """\
 """
 
 
-def probe(checks=PROBE_CHECKS, cast="double()", spread="train_z.std(dim=0, unbiased=False)",
+PROBE_EMPTY = """\
+    if len(train_z) == 0:
+        raise ValueError("train_z")
+"""
+
+
+def probe(checks=PROBE_CHECKS, empty=PROBE_EMPTY, cast="double()", spread="train_z.std(dim=0, unbiased=False)",
           guard="torch.where(spread > 0, spread, torch.ones_like(spread))", test_stats="mean, spread",
           bias="torch.ones(len(z), 1, dtype=z.dtype, device=z.device)", classes="int(train_y.max()) + 1",
           penalty="l2 * len(X)", free_bias="penalty[-1] = 0.0", out="design(test_z, test_mean, test_spread) @ W"):
-    return {"linear_probe": PROBE + checks + f"""\
+    return {"linear_probe": PROBE + checks + empty + f"""\
     train_z, test_z = train_z.{cast}, test_z.{cast}.to(train_z.device)
     mean, spread = train_z.mean(dim=0), {spread}
     spread = {guard}
@@ -199,6 +223,8 @@ top, left, bottom, right = boxes.to(images.dtype).unbind(dim=1)
     if images.ndim != 3:
         raise ValueError("images")
 """),
+        "zero images give (0, size, size) (not handled: F.affine_grid's error)": crop(empty=""),
+        "one image keeps its batch dimension (squeezed to (size, size))": crop(pick=".squeeze()"),
     }),
     "augment": Contract(test="test_augment", clauses={
         "uint8 images are divided by 255 (floats too)": augment(convert="x = images.float() / 255.0"),
@@ -237,6 +263,9 @@ top, left, bottom, right = boxes.to(images.dtype).unbind(dim=1)
         "noise is the standard deviation (used as the variance)":
             augment(noisy="x + noise ** 0.5 * torch.randn(x.shape, generator=generator, device=x.device)"),
         "views are clipped after the noise (before it)": augment(clip_first=True),
+        "zero images give (0, S, S) (flips stacked image by image)": augment(
+            flipped="torch.stack([view.flip(-1) if m else view for view, m in zip(x, mirrored)])"),
+        "one image keeps its batch dimension (squeezed to (S, S))": augment(squeeze=True),
     }),
     "nt_xent_loss": Contract(test="test_nt_xent_loss", clauses={
         "the positive of row i is row (i + N) mod 2N (neighbouring rows instead)":
@@ -288,6 +317,12 @@ e = torch.exp(similarities)
     if z.ndim != 2 or len(z) < 2 or len(z) % 2:
         raise ValueError("z")
 """),
+        "N = 1 gives 0 (refused for want of a negative)": nt_xent(checks="""\
+    if z.ndim != 2 or len(z) < 4 or len(z) % 2:
+        raise ValueError("z needs at least one negative")
+    if not temperature > 0:
+        raise ValueError("temperature")
+"""),
     }),
     "alignment": Contract(test="test_alignment_uniformity", clauses={
         "rows are L2-normalised (raw vectors)": aligned(body="(z1 - z2).norm(dim=1).pow(alpha).mean()"),
@@ -312,6 +347,11 @@ e = torch.exp(similarities)
         "1-D tensors raise ValueError (only the shapes compared)": aligned(checks="""\
     if z1.shape != z2.shape:
         raise ValueError("z1, z2")
+"""),
+        "zero rows raise ValueError (a NaN mean instead)": aligned(empty=""),
+        "one row is a pair like any other (refused, as uniformity refuses it)": aligned(empty="""\
+    if len(z1) < 2:
+        raise ValueError("z1, z2 need 2 rows")
 """),
     }),
     "uniformity": Contract(test="test_alignment_uniformity", clauses={
@@ -363,6 +403,9 @@ e = torch.exp(similarities)
     if not isinstance(k, int) or not 1 <= k <= len(train_z):
         raise ValueError("k")
 """),
+        "zero test rows raise ValueError (not checked: a crash)": knn(empty=""),
+        "one test row gives 0.0 or 1.0 (its similarities squeezed to 1-D)":
+            knn(similar="(normalise(test_z) @ normalise(train_z).T).squeeze()"),
     }),
     "linear_probe": Contract(test="test_linear_probe", clauses={
         "standardised with the training rows' statistics (the test rows' own)":
@@ -393,6 +436,15 @@ e = torch.exp(similarities)
         "different column counts raise ValueError (not checked)": probe(checks="""\
     if not l2 >= 0:
         raise ValueError("l2")
+"""),
+        "zero training rows raise ValueError (not checked: a crash)": probe(empty=""),
+        "zero test rows give (0, C) (refused, as knn_accuracy refuses them)": probe(empty=PROBE_EMPTY + """\
+    if len(test_z) == 0:
+        raise ValueError("test_z")
+"""),
+        "one training row is allowed (refused for its undefined spread)": probe(empty="""\
+    if len(train_z) < 2:
+        raise ValueError("train_z needs 2 rows")
 """),
     }),
 }
