@@ -167,3 +167,28 @@ def test_the_introduction_states_the_real_number_of_points(path):
     stated = re.search(r"\*\*Exercises:\*\*[^\n]*?(\d+) points", notebook.cells[0].source)
     assert stated, "the first cell should say how many points the exercises are worth"
     assert int(stated.group(1)) == total, f"the introduction says {stated.group(1)} points, the test cells give {total}"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.parent.name)
+def test_sections_and_exercises_are_numbered_in_order_and_headed_with_their_points(path):
+    """Prose refers to "section 5" and "exercise 3": the numbers must run 1, 2, 3 ... without gaps, every
+    answer cell must sit under an exercise heading, and the points a heading states must be what its
+    test cells award."""
+    sections, stated, awarded, current = [], {}, {}, None
+    for cell in nbformat.read(path, as_version=4).cells:
+        meta = nbgrader_meta(cell)
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if found := re.match(r"## (\d+)\. ", line):
+                    sections.append(int(found.group(1)))
+                if found := re.match(r"#+ Exercise (\d+) \((\d+) points?\b", line):
+                    current = int(found.group(1))
+                    stated[current], awarded[current] = int(found.group(2)), 0
+        elif meta.get("solution"):
+            assert current is not None, f"answer cell {meta.get('grade_id')} comes before any exercise heading"
+        elif meta.get("grade"):
+            assert current is not None, f"test cell {meta.get('grade_id')} comes before any exercise heading"
+            awarded[current] += meta.get("points", 0)
+    assert sections == list(range(1, len(sections) + 1)) and len(sections) >= 5, sections
+    assert list(stated) == list(range(1, len(stated) + 1)) and len(stated) >= 5, list(stated)
+    assert stated == awarded, f"points in the exercise headings {stated} != points of their test cells {awarded}"

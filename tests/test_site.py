@@ -135,19 +135,6 @@ def test_lesson_pages_hide_the_hidden_tests_and_fold_every_answer(site):
         assert page.count('<section class="exercise"') == exercises >= 5
 
 
-def test_lesson_sections_are_numbered_after_the_lesson(site):
-    for lesson in lessons_built():
-        page = (site / "lessons" / f"{lesson.assignment}.html").read_text(encoding="utf-8")
-        article = page.split('<article class="bd-article">', 1)[1].split("</article>", 1)[0]
-        titles = [re.sub(r"<[^>]+>", "", title).strip() for title in re.findall(r"<h2>(.*?)</h2>", article, re.S)]
-        expected = [f"{lesson.number}.{position} " for position in range(1, len(titles) + 1)]
-        assert len(titles) >= 5 and [t[:len(e)] for t, e in zip(titles, expected)] == expected, titles
-        subsections = [re.sub(r"<[^>]+>", "", t).strip() for t in re.findall(r"<h3>(.*?)</h3>", article, re.S)]
-        assert all(re.match(rf"{lesson.number}\.\d+\.\d+ ", t) for t in subsections), subsections
-        contents = page.split('id="pst-page-navigation-heading', 1)[1] if 'id="pst-page-navigation-heading' in page else page
-        assert f"{lesson.number}.1 " in re.sub(r"<[^>]+>", "", contents), "the page's contents show the numbers"
-
-
 def test_the_home_page_marks_every_written_lesson_ready(site):
     text = re.sub(r"<[^>]+>", "", (site / "index.html").read_text(encoding="utf-8"))
     for lesson in LESSONS:

@@ -51,28 +51,3 @@ copybutton_exclude = ".linenos, .gp, .go"  # copy code, not prompts or printed o
 suppress_warnings = ["myst.header"]  # the lessons and bench/README use ### under a page title on purpose
 html_context = {"default_mode": "auto"}  # pydata-sphinx-theme reads it from the context; light or dark by system
 
-
-def number_lesson_sections(app, doctree):
-    """Lesson pages number their sections after the lesson, 00.1, 00.2, 00.2.1, in the text and in the
-    page's contents; the page title stays "Lesson 00: ...". Runs before Sphinx collects the contents
-    and after section ids are set, so anchors and links are unchanged."""
-    from docutils import nodes
-
-    docname = app.env.docname
-    if not docname.startswith("lessons/"):
-        return
-
-    def number(section, prefix):
-        for position, child in enumerate((c for c in section.children if isinstance(c, nodes.section)), start=1):
-            label = f"{prefix}.{position}"
-            child.next_node(nodes.title).insert(0, nodes.Text(f"{label} "))
-            if label.count(".") < 2:
-                number(child, label)
-
-    page = doctree.next_node(nodes.section)
-    if page is not None:
-        number(page, docname.split("/")[-1][:2])
-
-
-def setup(app):
-    app.connect("doctree-read", number_lesson_sections, priority=400)
