@@ -135,3 +135,26 @@ def setup(lesson: str | None = None, seed: int = 0, gpu_helps: bool = False, qui
     if not quiet:
         print(format_report(context, lesson, gpu_helps))
     return context
+
+
+
+MMAP_THRESHOLD_BYTES = 64 * 1024
+_M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number
+
+
+def release_memory() -> None:
+    """Collect garbage, hand the heap memory that is free back to the operating system, and from then on
+    serve blocks of 64 kB or more (tensors, arrays) with their own mappings, which go back to the system
+    as soon as they are freed (glibc's malloc_trim and mallopt on Linux; elsewhere only the collection).
+    Otherwise freed memory stays resident, and resident memory is what Binder's limit counts: call it
+    before a memory-hungry step such as training."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim(0)
+        libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+    except (OSError, AttributeError):  # not glibc (macOS, Windows, musl): nothing more to do
+        pass

@@ -74,3 +74,35 @@ def test_setup_reports(monkeypatch, capsys):
     monkeypatch.delenv("COURSE_FAST")
     assert runtime.setup(quiet=True).pick(full=100, fast=10) == 100
     assert capsys.readouterr().out == ""
+
+
+def test_release_memory_gives_freed_heap_back_to_the_system():
+    import platform
+
+    import psutil
+
+    from course_utils import release_memory
+
+    if platform.libc_ver()[0] != "glibc":
+        release_memory()  # elsewhere it only collects garbage, and must not fail
+        return
+    process = psutil.Process()
+    chunks = [np.ones(12_000) for _ in range(3_000)]  # 96 kB each: below malloc's mmap threshold, on the heap
+    keep = chunks[-1]  # holds the top of the heap, so only a trim (not the automatic one at the top) can return it
+    del chunks
+    before = process.memory_info().rss
+    release_memory()
+    after = process.memory_info().rss
+    assert before - after > 200e6, (before, after)
+    assert keep.sum() == 12_000
+    # from then on a freed block of 64 kB or more goes back at once, without another call (a fresh
+    # interpreter, whose heap no other test has shaped)
+    import subprocess
+    import sys
+
+    script = ("import numpy as np, psutil\nfrom course_utils import release_memory\nrelease_memory()\n"
+              "chunks = [np.ones(12_000) for _ in range(3_000)]\nkeep = chunks[-1]\n"
+              "during = psutil.Process().memory_info().rss\ndel chunks\n"
+              "print(during - psutil.Process().memory_info().rss)")
+    returned = float(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout)
+    assert returned > 200e6, returned
