@@ -50,4 +50,3 @@ html_use_index = False  # the course has no index entries: no empty genindex pag
 copybutton_exclude = ".linenos, .gp, .go"  # copy code, not prompts or printed output
 suppress_warnings = ["myst.header"]  # the lessons and bench/README use ### under a page title on purpose
 html_context = {"default_mode": "auto"}  # pydata-sphinx-theme reads it from the context; light or dark by system
-
