@@ -4,6 +4,11 @@ from __future__ import annotations
 import numpy as np
 
 
+# The widest figure, in inches, that the website shows at nearly full size (its column is about 690 px
+# at 1280 px; matplotlib draws 100 px per inch, less the margins that bbox_inches="tight" trims).
+FIGURE_MAX_WIDTH = 9.0
+
+
 def _axes(ax, figsize):
     import matplotlib.pyplot as plt
 
@@ -94,8 +99,10 @@ def training_curves(history, ax=None, title: str = "training loss", smooth: int 
     return ax
 
 
-def image_grid(images, titles=None, ncols: int = 8, cmap: str = "gray", size: float = 1.4):
-    """Grid of (n, H, W) or (n, H, W, C) images (or (n, C, H, W) tensors); returns the figure."""
+def image_grid(images, titles=None, ncols: int = 8, cmap: str = "gray", size: float = 1.4, max_width: float = FIGURE_MAX_WIDTH):
+    """Grid of (n, H, W) or (n, H, W, C) images (or (n, C, H, W) tensors); returns the figure.
+
+    Each panel is `size` inches square, shrunk so that the figure is at most `max_width` inches wide."""
     import matplotlib.pyplot as plt
 
     if hasattr(images, "detach"):
@@ -111,6 +118,7 @@ def image_grid(images, titles=None, ncols: int = 8, cmap: str = "gray", size: fl
         raise ValueError(f"titles must have one entry per image ({len(images)}), got {len(titles)}")
     ncols = max(1, min(ncols, len(images)))
     nrows = -(-len(images) // ncols)
+    size = min(size, max_width / ncols)
     figure, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.3 * (titles is not None)),
                                 squeeze=False)
     for position, ax in enumerate(axes.flat):

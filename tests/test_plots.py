@@ -53,6 +53,8 @@ def test_image_grid_layouts():
     assert len(plots.image_grid(np.zeros((5, 8, 8)), titles=list("abcde"), ncols=3).axes) == 6
     assert len(plots.image_grid(torch.zeros(4, 1, 8, 8)).axes) == 4
     assert len(plots.image_grid(np.zeros((2, 8, 8, 3))).axes) == 2
+    assert plots.image_grid(np.zeros((10, 8, 8)), ncols=10).get_size_inches()[0] == pytest.approx(plots.FIGURE_MAX_WIDTH)
+    assert plots.image_grid(np.zeros((3, 8, 8)), ncols=3, size=2.0).get_size_inches()[0] == pytest.approx(6.0)
     with pytest.raises(ValueError, match="images must be"):
         plots.image_grid(np.zeros((8, 8)))
     with pytest.raises(ValueError, match="titles must have"):

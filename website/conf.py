@@ -11,6 +11,7 @@ copyright = "the embeddings-course contributors (MIT licence)"
 
 extensions = ["myst_nb", "sphinx_copybutton"]
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "attrs_block"]
+myst_heading_anchors = 3  # links to a heading (docs/glossary.md#recallk, a lesson's section) resolve on the site as on GitHub
 myst_dmath_double_inline = True  # the lessons put $$...$$ inside paragraphs, as Jupyter allows
 exclude_patterns = ["_build", "_static", "jupyter_execute", "**.ipynb_checkpoints"]
 
