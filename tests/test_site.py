@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import html
+import json
 import os
 import http.server
 import re
@@ -219,7 +220,10 @@ def test_lesson_pages_show_plots_math_and_folded_solutions(site, served, browser
     for lesson in lessons_built():
         page, problems = open_page(browser, f"{served}lessons/{lesson.assignment}.html")
         assert page.locator("mjx-container").count() > 10, "math is typeset"
-        assert page.evaluate("[...document.images].filter(i => i.naturalWidth > 100).length") >= 2, "plots are shown"
+        notebook = json.loads((ROOT / "solutions" / lesson.assignment / f"{lesson.assignment}.ipynb").read_text())
+        shows = sum("plt.show()" in "".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code")
+        plots_shown = page.evaluate("[...document.querySelectorAll('div.cell_output img')].filter(i => i.naturalWidth > 100).length")
+        assert plots_shown >= shows > 0, f"{lesson.assignment}: {plots_shown} plots for {shows} cells that show one"
         toggles = page.locator("details.hide")
         assert toggles.count() >= 5
         assert not any(toggles.nth(i).evaluate("d => d.open") for i in range(toggles.count())), "solutions start folded"
