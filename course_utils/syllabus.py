@@ -56,7 +56,8 @@ LESSONS = (
     Lesson("09", "semantic_search", "Semantic search engine (capstone)",
            "filtered and hybrid search, reranking, nDCG/MRR, quantised and truncated embeddings"),
     Lesson("10", "embedding_tables", "Embedding tables at scale",
-           "hashing trick, quotient-remainder embeddings, memory vs quality"),
+           "hash families, embedding bags, hashing trick and hash embeddings, quotient-remainder and mixed-dimension "
+           "tables, 8-bit rows, sharding, memory vs quality"),
     Lesson("11", "inside_embedding_spaces", "Inside embedding spaces",
            "probing, anisotropy, Procrustes alignment, sparse autoencoder features"),
 )
