@@ -129,12 +129,16 @@ def _same(before, after) -> bool:
         return len(before) == len(after) and all(_same(b, a) for b, a in zip(before, after))
     if isinstance(before, dict):
         return before.keys() == after.keys() and all(_same(before[key], after[key]) for key in before)
-    return True
+    if before is None or isinstance(before, (bool, int, float, complex, str, bytes, np.generic)):
+        if type(before) is not type(after):
+            return False
+        return bool(before == after) or (before != before and after != after)  # nan stays nan
+    return True  # other objects (a model, a random generator) are not compared
 
 
 def check_unmodified(function, *args, what: str = "", **kwargs):
     """Return `function(*args, **kwargs)`, failing if the call changed any argument's contents (arrays,
-    tensors, SciPy sparse matrices, and lists, tuples or dicts of them) in place. Errors other than
+    tensors, SciPy sparse matrices, numbers and strings, and lists, tuples or dicts of them) in place. Errors other than
     NotImplementedError fail too, as in check_call."""
     what = what or getattr(function, "__name__", "the function")
     before = [_snapshot(value) for value in (*args, *kwargs.values())]

@@ -116,6 +116,21 @@ def test_check_unmodified_catches_changes_in_place_and_passes_results_through():
         checks.check_unmodified(lambda: (_ for _ in ()).throw(NotImplementedError()))
 
 
+def test_check_unmodified_compares_numbers_and_strings_inside_lists_and_dicts():
+    # Found by red-teaming lesson 10: reordering a list of dicts or overwriting a list of ints used to pass.
+    checks.check_unmodified(lambda tables, memory: len(tables) + sum(memory),
+                            [{"name": "a", "rows": 3}, {"name": "b", "rows": 2.5}], [40, float("nan")])
+    changes = [lambda tables, memory: tables.sort(key=lambda t: t["rows"]),
+               lambda tables, memory: tables[0].update(rows=0),
+               lambda tables, memory: tables[1].update(name="c"),
+               lambda tables, memory: memory.__setitem__(0, 39),
+               lambda tables, memory: memory.__setitem__(0, 40.0),
+               lambda tables, memory: memory.__setitem__(0, np.int64(40))]
+    for change in changes:
+        with pytest.raises(AssertionError, match="in place"):
+            checks.check_unmodified(change, [{"name": "a", "rows": 3}, {"name": "b", "rows": 2}], [40, 8])
+
+
 def test_check_unmodified_sees_sparse_matrices_and_dicts():
     import scipy.sparse
 

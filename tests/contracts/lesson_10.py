@@ -273,6 +273,8 @@ def plan_sharding(**edits):
 
 CONTRACTS = {
     "universal_hash": Contract(test="test_hashing", clauses={
+        "buckets are a NumPy int64 array whatever ids is (found by red-teaming)": universal_hash(
+            **{"return": "return torch.as_tensor(buckets) if hasattr(ids_in, 'detach') else buckets"}, asarray="ids_in = ids\nids = np.asarray(ids)"),
         "bucket = ((a x + b) mod P) mod num_buckets (not x mod num_buckets)": universal_hash(bucket="buckets = x % num_buckets"),
         "the mod P comes before the mod num_buckets": universal_hash(bucket="buckets = (a * x + b) % num_buckets"),
         "a, b, c, d drawn from default_rng(seed) in that order": universal_hash(
@@ -363,6 +365,7 @@ def collision_fraction(buckets):
         "weight is not modified": embedding_bag(rows="rows = weight[ids[:int(lengths.sum())]]\nweight.data.mul_(1.0001)"),
     }),
     "hashed_lookup": Contract(test="test_hash_embeddings", clauses={
+        "rows on the table's device (found by red-teaming)": hashed_lookup(**{"return": "return table.cpu()[torch.as_tensor(buckets)]"}),
         "row universal_hash(ids, len(table), seed) (the seed is used)": hashed_lookup(
             hash="buckets = universal_hash(ids.cpu().numpy(), table.shape[0], seed=0)"),
         "len(table) buckets (not a fixed number)": hashed_lookup(
@@ -393,6 +396,8 @@ def collision_fraction(buckets):
         "one id gives (1, d)": hash_embedding(**{"return": "return vectors.squeeze(0)"}),
     }),
     "qr_embedding": Contract(test="test_qr_embedding", clauses={
+        "x // m in integers, not through a float division (found by red-teaming)": qr_embedding(
+            rows="q_rows, r_rows = quotient_table[(ids / m).long()], remainder_table[ids - (ids / m).long() * m]"),
         "quotient row x // m and remainder row x % m (not swapped)": qr_embedding(
             rows="q_rows, r_rows = quotient_table[ids % quotient_table.shape[0]], remainder_table[ids // quotient_table.shape[0]]"),
         "m is the number of remainder rows": qr_embedding(
@@ -412,6 +417,8 @@ def collision_fraction(buckets):
             **{"return": "return (q_rows * r_rows if op == 'mult' else torch.cat([q_rows, r_rows], dim=1)).squeeze(0)"}),
     }),
     "mixed_dim_blocks": Contract(test="test_mixed_dimensions", clauses={
+        "floor(x + 0.5), not round half to even (found by red-teaming)": mixed_dim_blocks(
+            dims="dims = [max(int(min_dim), int(round(base_dim * (p / means[0]) ** alpha))) for p in means]"),
         "most frequent first": mixed_dim_blocks(order="order = np.argsort(counts, kind='stable')"),
         "ties: the smaller id first (a stable sort)": mixed_dim_blocks(order="order = np.lexsort((-np.arange(counts.size), -counts))"),
         "np.array_split into consecutive blocks": mixed_dim_blocks(split="for j, members in enumerate([order[k::num_blocks] for k in range(num_blocks)]):"),
@@ -437,6 +444,8 @@ def collision_fraction(buckets):
             check="if value < low or (high is not None and value > high):"),
     }),
     "mixed_dim_lookup": Contract(test="test_mixed_dimensions", clauses={
+        "a block as wide as D is projected too (found by red-teaming)": mixed_dim_lookup(
+            copy="out = out.index_copy(0, where, table[rows[where]] if table.shape[1] == projection.shape[1] else table[rows[where]] @ projection)"),
         "row row_in_block[x] of block block_of_id[x]": mixed_dim_lookup(rows="rows = ids"),
         "projected by the block's own matrix": mixed_dim_lookup(copy="out = out.index_copy(0, where, table[rows[where]] @ projections[0][:table.shape[1]])"),
         "in the order of ids": swap(ASSIGNMENT, "mixed_dimensions", '''
@@ -453,6 +462,9 @@ def mixed_dim_lookup(ids, block_of_id, row_in_block, tables, projections):
         "zero ids give (0, D)": mixed_dim_lookup(out="out = projections[0].new_zeros((max(len(ids), 1), projections[0].shape[1]))"),
     }),
     "quantize_rows": Contract(test="test_quantize_rows", clauses={
+        "a constant row has scale exactly 0 (found by red-teaming)": quantize_rows(scale="scale = np.maximum((high - low) / 255.0, 1e-8)"),
+        "a float64 table is not modified (found by red-teaming)": quantize_rows(
+            **{"return": "result = codes, scale.astype(np.float32), low.astype(np.float32)\nx[...] = 0.0\nreturn result"}),
         "offset is the row's minimum": quantize_rows(low="low, high = x.mean(axis=1), x.max(axis=1)"),
         "scale is the row's range / 255": quantize_rows(scale="scale = (high - low) / 256.0"),
         "per row, not one scale for the table": quantize_rows(
@@ -487,6 +499,10 @@ def mixed_dim_lookup(ids, block_of_id, row_in_block, tables, projections):
         "returns a Python int": all_to_all_bytes(row="return np.int64(ids_bytes + vector_bytes * num_shards)"),
     }),
     "plan_sharding": Contract(test="test_plan_sharding", clauses={
+        "the list of tables is not reordered (found by red-teaming)": plan_sharding(
+            order="tables.sort(key=lambda t: (-4 * t['rows'] * t['dim'], t['name']))\nfor t in tables:"),
+        "device_memory is not modified (found by red-teaming)": plan_sharding(
+            free="capacity = [int(m) for m in device_memory]\nfree = device_memory", memory="memory = [c - f for c, f in zip(capacity, free)]"),
         "largest table first": plan_sharding(order="for t in sorted(tables, key=lambda t: (4 * t['rows'] * t['dim'], t['name'])):"),
         "ties broken by name": plan_sharding(order="for t in sorted(tables, key=lambda t: -4 * t['rows'] * t['dim']):"),
         "the device with the most free memory": plan_sharding(best="best = next((i for i in range(n_dev) if free[i] >= size), 0)"),
