@@ -97,11 +97,14 @@ def twonn_dimension(X, discard=0.1):                                        # @d
     X = np.asarray(X, dtype=np.float64)                                     # @asarray
     if X.ndim != 2 or len(X) < 3:                                           # @rows
         raise ValueError("X")
+    X = X - X.mean(axis=0)                                                  # @centre
     squared = (X * X).sum(axis=1)
-    d2 = np.maximum(squared[:, None] + squared[None, :] - 2 * X @ X.T, 0)
+    d2 = squared[:, None] + squared[None, :] - 2 * X @ X.T                  # @d2
     np.fill_diagonal(d2, np.inf)                                            # @diag
-    two = np.sqrt(np.partition(d2, 1, axis=1)[:, :2])                       # @two
-    r1, r2 = two.min(axis=1), two.max(axis=1)
+    m = min(3, len(X) - 1)                                                  # @candidates
+    near = np.argpartition(d2, m - 1, axis=1)[:, :m]                        # @near
+    exact = np.sort(np.linalg.norm(X[:, None, :] - X[near], axis=2), axis=1)   # @exact
+    r1, r2 = exact[:, 0], exact[:, 1]                                       # @r
     keep = r1 > 0                                                           # @keep
     mu = np.sort(r2[keep] / r1[keep])                                       # @mu
     m = len(mu)
@@ -170,11 +173,11 @@ def csls(queries, targets, k=10, sources=None, block=1024):                 # @d
         raise ValueError("k")
 
     def top_k_mean(A, B):
-        out = np.empty(len(A), dtype=np.float32)
+        out = np.empty(len(A), dtype=np.float32)                            # @out
         for first in range(0, len(A), block):                               # @loop
             sims = A[first:first + block] @ B.T                             # @sims
             out[first:first + block] = -np.partition(-sims, k - 1, axis=1)[:, :k].mean(axis=1)   # @topk
-        return out
+        return out                                                          # @outreturn
 
     r_t, r_s = top_k_mean(Q, T), top_k_mean(T, S)                           # @r
     return (2 * (Q @ T.T) - r_t[:, None] - r_s[None, :]).astype(np.float32)   # @return
@@ -250,6 +253,10 @@ CONTRACTS = {
             asarray="X = np.asarray(X, dtype=np.float64)\nX = X.reshape(len(X), -1)"),
         "X is not modified (no in-place normalising)": mean_pairwise_cosine(
             asarray="X = np.asarray(X)", sum="X /= norms[:, None]\ns = X.astype(np.float64).sum(axis=0)"),
+        "computed in float64 (float32 input)": mean_pairwise_cosine(asarray="X = np.asarray(X, dtype=np.float32)"),
+        "O(n d) memory: no (n, n) matrix of cosines": mean_pairwise_cosine(
+            sum="U = X / norms[:, None]\nG = U @ U.T", **{"return": "return float((G.sum() - np.trace(G)) / (n * (n - 1)))"}),
+        "accepts nested lists": mean_pairwise_cosine(asarray="X = X.astype(np.float64)"),
     }),
     "isotropy": Contract(test="test_anisotropy", clauses={
         "both signs of every direction": isotropy(directions="directions = Vt"),
@@ -261,6 +268,8 @@ CONTRACTS = {
         "the ratio of Z, not the difference of log Z": isotropy(**{"return": "return float(log_z.min() - log_z.max())"}),
         "returns a Python float": isotropy(**{"return": "return np.asarray(np.exp(log_z.min() - log_z.max()))"}),
         "X is not modified": isotropy(asarray="X_in = np.asarray(X)\nX_in[:] = X_in[np.argsort(np.linalg.norm(X_in, axis=1))]\nX = X_in.astype(np.float64)"),
+        "all d right singular vectors, the null directions too (n < d)": isotropy(svd="_, _, Vt = np.linalg.svd(X, full_matrices=False)"),
+        "accepts nested lists": isotropy(asarray="X = X.astype(np.float64)"),
     }),
     "all_but_the_top": Contract(test="test_all_but_the_top", clauses={
         "the mean row is subtracted": all_but_the_top(centre="centred = X"),
@@ -279,6 +288,7 @@ CONTRACTS = {
         "a NumPy integer D is accepted": all_but_the_top(type="if isinstance(D, bool) or not isinstance(D, int):"),
         "returns float64 for float32 X": all_but_the_top(asarray="X = np.asarray(X)"),
         "X is not modified (no in-place centring)": all_but_the_top(centre="X -= X.mean(axis=0)\ncentred = X"),
+        "accepts nested lists": all_but_the_top(asarray="X = X.astype(np.float64)"),
     }),
     "effective_rank": Contract(test="test_layer_geometry", clauses={
         "the rows are centred first": effective_rank(svd="s = np.linalg.svd(X, compute_uv=False)"),
@@ -291,17 +301,22 @@ CONTRACTS = {
         "returns a Python float": effective_rank(**{"return": "return np.float32(np.exp(-(p * np.log(p)).sum()))"}),
         "X is not modified (no in-place centring)": effective_rank(
             asarray="X = np.asarray(X)\nX -= X.mean(axis=0)\nX = X.astype(np.float64)"),
+        "accepts nested lists": effective_rank(asarray="X = X.astype(np.float64)"),
     }),
     "twonn_dimension": Contract(test="test_layer_geometry", clauses={
         "mu = r2 / r1, not r1 / r2": twonn_dimension(mu="mu = np.sort(r1[keep] / r2[keep])"),
-        "the nearest and second-nearest, not first and third": twonn_dimension(two="two = np.sqrt(np.sort(d2, axis=1)[:, [0, 2]])"),
-        "Euclidean distances, not squared": twonn_dimension(two="two = np.partition(d2, 1, axis=1)[:, :2]"),
+        "the nearest and second-nearest, not first and third": twonn_dimension(r="r1, r2 = exact[:, 0], exact[:, 2]"),
+        "Euclidean distances, not squared": twonn_dimension(
+            exact="exact = np.sort(((X[:, None, :] - X[near]) ** 2).sum(axis=2), axis=1)"),
         "mu sorted in increasing order": twonn_dimension(mu="mu = r2[keep] / r1[keep]"),
         "F_i = i / m, not i / (m + 1)": twonn_dimension(y="y = -np.log(1 - np.arange(1, used + 1) / (m + 1))"),
         "m counts the rows left after dropping duplicates, not n": twonn_dimension(y="y = -np.log(1 - np.arange(1, used + 1) / len(X))"),
         "rows with r1 = 0 are dropped": twonn_dimension(keep="keep = r1 >= 0"),
         "a duplicate counts at distance 0 (not skipped for the next distinct row)": twonn_dimension(
-            diag="np.fill_diagonal(d2, np.inf)\nd2[d2 == 0] = np.inf"),
+            exact="exact = np.linalg.norm(X[:, None, :] - X[near], axis=2)\nexact[exact == 0] = np.inf\nexact = np.sort(exact, axis=1)"),
+        "a duplicate has r1 exactly 0 (exact distances, not the expanded formula)": twonn_dimension(
+            d2="d2 = np.maximum(squared[:, None] + squared[None, :] - 2 * X @ X.T, 0)", candidates="", near="",
+            exact="two = np.sqrt(np.partition(d2, 1, axis=1)[:, :2])", r="r1, r2 = two.min(axis=1), two.max(axis=1)"),
         "floor(m (1 - discard)) ratios kept, not rounded up": twonn_dimension(
             used="used = min(int(np.ceil(m * (1 - discard))), m - 1)"),
         "the largest ratios are left out, not the smallest": twonn_dimension(
@@ -312,13 +327,15 @@ CONTRACTS = {
         "default discard = 0.1": twonn_dimension(**{"def": "def twonn_dimension(X, discard=0.0):"}),
         "a negative discard raises ValueError": twonn_dimension(
             discard="if isinstance(discard, bool) or not isinstance(discard, (int, float, np.integer, np.floating)) or not discard < 1:"),
-        "a None discard raises ValueError (not TypeError)": twonn_dimension(discard="if not 0 <= discard < 1:"),
+        "a None discard raises ValueError (not TypeError)": twonn_dimension(discard="if isinstance(discard, bool) or not 0 <= discard < 1:"),
+        "a bool discard raises ValueError": twonn_dimension(
+            discard="if not isinstance(discard, (int, float, np.integer, np.floating)) or not 0 <= discard < 1:"),
         "fewer than three rows raise ValueError": twonn_dimension(rows="if X.ndim != 2 or len(X) < 2:"),
         "sum(x x) = 0 raises ValueError": twonn_dimension(flat="if False:"),
-        "distances in float64 (float32 input)": twonn_dimension(asarray="X = np.asarray(X)"),
         "returns a Python float": twonn_dimension(**{"return": "return np.float32(x @ y / (x @ x))"}),
         "X is not modified (no in-place centring)": twonn_dimension(
             asarray="X = np.asarray(X)\nX -= X.mean(axis=0)\nX = X.astype(np.float64)"),
+        "accepts nested lists": twonn_dimension(asarray="X = X.astype(np.float64)"),
     }),
     "linear_cka": Contract(test="test_linear_cka", clauses={
         "the columns of X are centred": linear_cka(cx="pass"),
@@ -342,6 +359,7 @@ CONTRACTS = {
         "returns a Python float": linear_cka(
             **{"return": "return np.float32(np.linalg.norm(Y.T @ X) ** 2 / (np.linalg.norm(X.T @ X) * np.linalg.norm(Y.T @ Y)))"}),
         "Y is not modified (no in-place centring)": linear_cka(cy="Y -= Y.mean(axis=0)"),
+        "accepts nested lists": linear_cka(x="X = X.astype(np.float64)", y="Y = Y.astype(np.float64)"),
     }),
     "procrustes": Contract(test="test_procrustes_csls", clauses={
         "the SVD of X^T Y, not Y^T X": procrustes(svd="U, _, Vt = np.linalg.svd(Y.T @ X)"),
@@ -355,6 +373,7 @@ CONTRACTS = {
             shape="if len(X) != len(Y):", svd="U, _, Vt = np.linalg.svd(X.T @ Y, full_matrices=False)"),
         "returns float64 for float32 inputs": procrustes(x="X = np.asarray(X)", y="Y = np.asarray(Y)"),
         "Y is not modified (no in-place scaling)": procrustes(y="Y = np.asarray(Y)\nY /= np.linalg.norm(Y)\nY = Y.astype(np.float64)"),
+        "accepts nested lists": procrustes(x="X = X.astype(np.float64)", y="Y = Y.astype(np.float64)"),
     }),
     "csls": Contract(test="test_procrustes_csls", clauses={
         "rows scaled to unit length (cosines)": csls(unit="return a"),
@@ -382,6 +401,10 @@ CONTRACTS = {
             asarray="a = np.asarray(a, dtype=np.float64)", **{"return": "return 2 * (Q @ T.T) - r_t[:, None] - r_s[None, :]"}),
         "queries are not modified (no in-place normalising)": csls(
             unit="a /= np.linalg.norm(a, axis=1, keepdims=True)\nreturn a"),
+        "at most `block` rows compared at once (no (t, s) matrix)": csls(
+            out="sims = A @ B.T\nreturn -np.partition(-sims, k - 1, axis=1)[:, :k].mean(axis=1)",
+            loop="", sims="", topk="", outreturn=""),
+        "accepts nested lists": csls(asarray="a = a.astype(np.float32)"),
     }),
     "control_labels": Contract(test="test_control_labels", clauses={
         "one class per type, not a shuffle of occurrences": control_labels(
@@ -402,6 +425,10 @@ CONTRACTS = {
             types="types = np.asarray(types)\nif types.size == 0:\n    return np.array([])"),
         "labels are not modified (no overwriting)": control_labels(
             **{"return": "labels[...] = class_of_type[perm][inverse]\nreturn labels.astype(np.int64)"}),
+        "labels of another shape raise ValueError": control_labels(shape="if False:"),
+        "default seed = 0": control_labels(**{"def": "def control_labels(types, labels, seed=1):"}),
+        "int64 whatever the dtype of labels": control_labels(**{"return": "return class_of_type[perm][inverse]"}),
+        "accepts nested lists": control_labels(types="types = types.astype(np.int64)", labels="labels = labels.astype(np.int64)"),
     }),
     "topk_relu": Contract(test="test_sparse_autoencoder", clauses={
         "the k largest, not the k smallest": topk_relu(topk="values, indices = torch.topk(pre, int(k), dim=-1, largest=False)"),
@@ -426,6 +453,7 @@ CONTRACTS = {
             **{"return": "return torch.stack([torch.zeros_like(row).scatter(-1, i, torch.relu(v)) for row, i, v in zip(pre, indices, values)])"}),
         "pre is not modified (no reuse of its storage)": topk_relu(
             **{"return": "out = pre if not pre.requires_grad else pre.clone()\nout.zero_()\nreturn out.scatter_(-1, indices, torch.relu(values))"}),
+        "exactly k kept per row when values tie": topk_relu(**{"return": "return torch.relu(pre) * (pre >= values[..., -1:])"}),
     }),
     "fraction_of_variance_unexplained": Contract(test="test_sparse_autoencoder", clauses={
         "the spread of x around its mean row, not its sum of squares": fvu(spread="spread = (x ** 2).sum()"),
@@ -440,5 +468,10 @@ CONTRACTS = {
         "returns a Python float, not a tensor": fvu(**{"return": "return torch.tensor(((x - x_hat) ** 2).sum() / spread)"}),
         "x_hat is not modified (no in-place shift)": fvu(
             convert="x, x_hat = as_array(x), as_array(x_hat)\nx_hat -= x.mean(axis=0)\nx = x - x.mean(axis=0)"),
+        "float32 tensors converted to float64 first": fvu(
+            as_array="as_array = lambda a: a.detach().cpu().numpy() if torch.is_tensor(a) else np.asarray(a, dtype=np.float64)"),
+        "shapes, not only lengths, compared": fvu(shape="if len(x) != len(x_hat):"),
+        "accepts nested lists": fvu(
+            as_array="as_array = lambda a: a.detach().cpu().double().numpy() if torch.is_tensor(a) else a.astype(np.float64)"),
     }),
 }
