@@ -94,6 +94,7 @@ bench: setup
 	$(BIN)/python bench/vector_search.py
 	$(BIN)/python bench/semantic_search.py
 	$(BIN)/python bench/embedding_tables.py
+	$(BIN)/python bench/inside_spaces.py
 	$(BIN)/python bench/grading.py
 
 # Mutation testing of every answer cell (bench/mutation.py): records in tests/mutation/, scores in bench/README.md.

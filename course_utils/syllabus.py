@@ -59,7 +59,8 @@ LESSONS = (
            "hash families, embedding bags, hashing trick and hash embeddings, quotient-remainder and mixed-dimension "
            "tables, 8-bit rows, sharding, memory vs quality"),
     Lesson("11", "inside_embedding_spaces", "Inside embedding spaces",
-           "probing, anisotropy, Procrustes alignment, sparse autoencoder features"),
+           "anisotropy and all-but-the-top, effective rank and TwoNN by layer, linear CKA, Procrustes and CSLS, "
+           "probes with control tasks, top-k sparse autoencoders and steering"),
 )
 
 

@@ -270,6 +270,7 @@ CONTRACTS = {
         "X is not modified": isotropy(asarray="X_in = np.asarray(X)\nX_in[:] = X_in[np.argsort(np.linalg.norm(X_in, axis=1))]\nX = X_in.astype(np.float64)"),
         "all d right singular vectors, the null directions too (n < d)": isotropy(svd="_, _, Vt = np.linalg.svd(X, full_matrices=False)"),
         "accepts nested lists": isotropy(asarray="X = X.astype(np.float64)"),
+        "float32 X is computed in float64": isotropy(asarray="X = np.asarray(X)"),
     }),
     "all_but_the_top": Contract(test="test_all_but_the_top", clauses={
         "the mean row is subtracted": all_but_the_top(centre="centred = X"),
@@ -302,6 +303,7 @@ CONTRACTS = {
         "X is not modified (no in-place centring)": effective_rank(
             asarray="X = np.asarray(X)\nX -= X.mean(axis=0)\nX = X.astype(np.float64)"),
         "accepts nested lists": effective_rank(asarray="X = X.astype(np.float64)"),
+        "float32 X is computed in float64": effective_rank(asarray="X = np.asarray(X)"),
     }),
     "twonn_dimension": Contract(test="test_layer_geometry", clauses={
         "mu = r2 / r1, not r1 / r2": twonn_dimension(mu="mu = np.sort(r1[keep] / r2[keep])"),
@@ -336,8 +338,10 @@ CONTRACTS = {
         "X is not modified (no in-place centring)": twonn_dimension(
             asarray="X = np.asarray(X)\nX -= X.mean(axis=0)\nX = X.astype(np.float64)"),
         "accepts nested lists": twonn_dimension(asarray="X = X.astype(np.float64)"),
+        "distances in float64 (float32 input)": twonn_dimension(asarray="X = np.asarray(X)"),
     }),
     "linear_cka": Contract(test="test_linear_cka", clauses={
+        "float32 inputs are computed in float64": linear_cka(x="X = np.asarray(X)", y="Y = np.asarray(Y)"),
         "the columns of X are centred": linear_cka(cx="pass"),
         "the columns of Y are centred": linear_cka(cy="pass"),
         "columns centred (axis 0), not rows": linear_cka(
