@@ -77,9 +77,9 @@ def all_but_the_top(**edits):
 EFFECTIVE_RANK = '''
 def effective_rank(X):
     X = np.asarray(X, dtype=np.float64)                                     # @asarray
-    s = np.linalg.svd(X - X.mean(axis=0), compute_uv=False)                 # @svd
-    if s.sum() == 0:                                                        # @zero
+    if len(np.unique(X, axis=0)) < 2:                                       # @zero
         raise ValueError("X")
+    s = np.linalg.svd(X - X.mean(axis=0), compute_uv=False)                 # @svd
     p = s / s.sum()                                                         # @p
     p = p[p > 0]                                                            # @positive
     return float(np.exp(-(p * np.log(p)).sum()))                            # @return
@@ -129,12 +129,12 @@ def linear_cka(X, Y):
     Y = np.asarray(Y, dtype=np.float64)                                     # @y
     if len(X) != len(Y):                                                    # @rows
         raise ValueError("Y")
+    if len(np.unique(X, axis=0)) < 2:                                       # @zx
+        raise ValueError("X")
+    if len(np.unique(Y, axis=0)) < 2:                                       # @zy
+        raise ValueError("Y")
     X = X - X.mean(axis=0)                                                  # @cx
     Y = Y - Y.mean(axis=0)                                                  # @cy
-    if not X.any():                                                         # @zx
-        raise ValueError("X")
-    if not Y.any():                                                         # @zy
-        raise ValueError("Y")
     return float(np.linalg.norm(Y.T @ X) ** 2 / (np.linalg.norm(X.T @ X) * np.linalg.norm(Y.T @ Y)))   # @return
 '''
 
@@ -228,9 +228,9 @@ def fraction_of_variance_unexplained(x, x_hat):
     x, x_hat = as_array(x), as_array(x_hat)                                 # @convert
     if x.shape != x_hat.shape:                                              # @shape
         raise ValueError("x_hat")
-    spread = ((x - x.mean(axis=0)) ** 2).sum()                              # @spread
-    if spread == 0:                                                         # @constant
+    if len(np.unique(x, axis=0)) < 2:                                       # @constant
         raise ValueError("x")
+    spread = ((x - x.mean(axis=0)) ** 2).sum()                              # @spread
     return float(((x - x_hat) ** 2).sum() / spread)                         # @return
 '''
 
@@ -253,6 +253,9 @@ CONTRACTS = {
             asarray="X = np.asarray(X, dtype=np.float64)\nX = X.reshape(len(X), -1)"),
         "X is not modified (no in-place normalising)": mean_pairwise_cosine(
             asarray="X = np.asarray(X)", sum="X /= norms[:, None]\ns = X.astype(np.float64).sum(axis=0)"),
+        "X is not modified (float64 input: np.asarray returns it)": mean_pairwise_cosine(
+            sum="X /= norms[:, None]\ns = X.sum(axis=0)"),
+        "only exact zero rows are rejected (tiny rows are valid)": mean_pairwise_cosine(zero="if np.any(np.isclose(norms, 0)):"),
         "computed in float64 (float32 input)": mean_pairwise_cosine(asarray="X = np.asarray(X, dtype=np.float32)"),
         "O(n d) memory: no (n, n) matrix of cosines": mean_pairwise_cosine(
             sum="U = X / norms[:, None]\nG = U @ U.T", **{"return": "return float((G.sum() - np.trace(G)) / (n * (n - 1)))"}),
@@ -302,6 +305,14 @@ CONTRACTS = {
         "returns a Python float": effective_rank(**{"return": "return np.float32(np.exp(-(p * np.log(p)).sum()))"}),
         "X is not modified (no in-place centring)": effective_rank(
             asarray="X = np.asarray(X)\nX -= X.mean(axis=0)\nX = X.astype(np.float64)"),
+        "X is not modified (float64 input: np.asarray returns it)": effective_rank(
+            asarray="X = np.asarray(X, dtype=np.float64)\nX -= X.mean(axis=0)", svd="s = np.linalg.svd(X, compute_uv=False)"),
+        "small is not constant (no tolerance on the singular values)": effective_rank(
+            zero="s = np.linalg.svd(X - X.mean(axis=0), compute_uv=False)\nif s.sum() < 1e-8:", svd=""),
+        "every non-zero singular value counts (no cut below 1e-3 of the largest)": effective_rank(
+            p="s = s[s > 1e-3 * s.max()]\np = s / s.sum()"),
+        "rows equal up to rounding count as no variation (not a centred all-zero test)": effective_rank(
+            zero="s = np.linalg.svd(X - X.mean(axis=0), compute_uv=False)\nif s.sum() == 0:", svd=""),
         "accepts nested lists": effective_rank(asarray="X = X.astype(np.float64)"),
         "float32 X is computed in float64": effective_rank(asarray="X = np.asarray(X)"),
     }),
@@ -337,6 +348,9 @@ CONTRACTS = {
         "returns a Python float": twonn_dimension(**{"return": "return np.float32(x @ y / (x @ x))"}),
         "X is not modified (no in-place centring)": twonn_dimension(
             asarray="X = np.asarray(X)\nX -= X.mean(axis=0)\nX = X.astype(np.float64)"),
+        "exact distances, not sklearn's expanded formula (a 384-wide duplicate has r1 = 0)": twonn_dimension(
+            d2="", diag="", candidates="", near="",
+            exact="from sklearn.neighbors import NearestNeighbors\nexact = NearestNeighbors(n_neighbors=3).fit(X).kneighbors(X)[0][:, 1:]"),
         "accepts nested lists": twonn_dimension(asarray="X = X.astype(np.float64)"),
         "distances in float64 (float32 input)": twonn_dimension(asarray="X = np.asarray(X)"),
     }),
@@ -356,10 +370,10 @@ CONTRACTS = {
             **{"return": "return float(np.linalg.norm(X @ Y.T) ** 2 / (np.linalg.norm(X.T @ X) * np.linalg.norm(Y.T @ Y)))"}),
         "a constant X raises ValueError": linear_cka(zx="if False:"),
         "a constant Y raises ValueError": linear_cka(zy="if False:"),
-        "constant, not only all-zero, X raises (checked after centring)": linear_cka(
-            cx="if not X.any():\n    raise ValueError('X')\nX = X - X.mean(axis=0)", zx="if False:"),
-        "constant, not only all-zero, Y raises (checked after centring)": linear_cka(
-            cy="if not Y.any():\n    raise ValueError('Y')\nY = Y - Y.mean(axis=0)", zy="if False:"),
+        "constant, not only all-zero, X raises ValueError": linear_cka(zx="if not X.any():"),
+        "constant, not only all-zero, Y raises ValueError": linear_cka(zy="if not Y.any():"),
+        "equal rows, not only equal entries, count as no variation": linear_cka(
+            zx="if np.all(X == X.flat[0]):", zy="if np.all(Y == Y.flat[0]):"),
         "returns a Python float": linear_cka(
             **{"return": "return np.float32(np.linalg.norm(Y.T @ X) ** 2 / (np.linalg.norm(X.T @ X) * np.linalg.norm(Y.T @ Y)))"}),
         "Y is not modified (no in-place centring)": linear_cka(cy="Y -= Y.mean(axis=0)"),
@@ -377,6 +391,9 @@ CONTRACTS = {
             shape="if len(X) != len(Y):", svd="U, _, Vt = np.linalg.svd(X.T @ Y, full_matrices=False)"),
         "returns float64 for float32 inputs": procrustes(x="X = np.asarray(X)", y="Y = np.asarray(Y)"),
         "Y is not modified (no in-place scaling)": procrustes(y="Y = np.asarray(Y)\nY /= np.linalg.norm(Y)\nY = Y.astype(np.float64)"),
+        "W^T W = I when X^T Y is rank-deficient (no inverse square root of M^T M)": procrustes(
+            svd="M = X.T @ Y\nw, V = np.linalg.eigh(M.T @ M)",
+            **{"return": "return M @ V @ np.diag(1 / np.sqrt(np.maximum(w, 1e-300))) @ V.T"}),
         "accepts nested lists": procrustes(x="X = X.astype(np.float64)", y="Y = Y.astype(np.float64)"),
     }),
     "csls": Contract(test="test_procrustes_csls", clauses={
@@ -452,6 +469,8 @@ CONTRACTS = {
         "a bool k raises ValueError": topk_relu(k="if not isinstance(k, (int, np.integer)) or not 1 <= k <= pre.shape[-1]:"),
         "a float k raises ValueError": topk_relu(k="if isinstance(k, bool) or not 1 <= k <= pre.shape[-1]:"),
         "a NumPy integer k is accepted": topk_relu(k="if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= pre.shape[-1]:"),
+        "keeps pre's device (not a new CPU tensor)": topk_relu(
+            **{"return": "return torch.zeros(pre.shape, dtype=pre.dtype).scatter(-1, indices, torch.relu(values))"}),
         "keeps pre's dtype": topk_relu(**{"return": "return torch.zeros(pre.shape).scatter(-1, indices, torch.relu(values).float())"}),
         "zero rows give a (0, m) tensor": topk_relu(
             **{"return": "return torch.stack([torch.zeros_like(row).scatter(-1, i, torch.relu(v)) for row, i, v in zip(pre, indices, values)])"}),
@@ -474,6 +493,10 @@ CONTRACTS = {
             convert="x, x_hat = as_array(x), as_array(x_hat)\nx_hat -= x.mean(axis=0)\nx = x - x.mean(axis=0)"),
         "float32 tensors converted to float64 first": fvu(
             as_array="as_array = lambda a: a.detach().cpu().numpy() if torch.is_tensor(a) else np.asarray(a, dtype=np.float64)"),
+        "float64 tensors stay float64 (not through float32)": fvu(
+            as_array="as_array = lambda a: a.detach().cpu().float().numpy().astype(np.float64) if torch.is_tensor(a) else np.asarray(a, dtype=np.float64)"),
+        "small is not constant (no tolerance on the spread)": fvu(
+            constant="spread = ((x - x.mean(axis=0)) ** 2).sum()\nif spread < 1e-9:", spread=""),
         "shapes, not only lengths, compared": fvu(shape="if len(x) != len(x_hat):"),
         "accepts nested lists": fvu(
             as_array="as_array = lambda a: a.detach().cpu().double().numpy() if torch.is_tensor(a) else a.astype(np.float64)"),
