@@ -355,6 +355,8 @@ CONTRACTS = {
         "distances in float64 (float32 input)": twonn_dimension(asarray="X = np.asarray(X)"),
     }),
     "linear_cka": Contract(test="test_linear_cka", clauses={
+        "rows equal up to rounding count as no variation (not a centred all-zero test)": linear_cka(
+            zx="if not (X - X.mean(axis=0)).any():", zy="if not (Y - Y.mean(axis=0)).any():"),
         "float32 inputs are computed in float64": linear_cka(x="X = np.asarray(X)", y="Y = np.asarray(Y)"),
         "the columns of X are centred": linear_cka(cx="pass"),
         "the columns of Y are centred": linear_cka(cy="pass"),
@@ -479,6 +481,8 @@ CONTRACTS = {
         "exactly k kept per row when values tie": topk_relu(**{"return": "return torch.relu(pre) * (pre >= values[..., -1:])"}),
     }),
     "fraction_of_variance_unexplained": Contract(test="test_sparse_autoencoder", clauses={
+        "rows equal up to rounding count as no variance (not spread == 0)": fvu(
+            constant="if ((x - x.mean(axis=0)) ** 2).sum() == 0:"),
         "the spread of x around its mean row, not its sum of squares": fvu(spread="spread = (x ** 2).sum()"),
         "the mean row, not one global mean": fvu(spread="spread = ((x - x.mean()) ** 2).sum()"),
         "squared error, not its square root": fvu(**{"return": "return float(np.sqrt(((x - x_hat) ** 2).sum() / spread))"}),
