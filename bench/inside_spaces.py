@@ -70,6 +70,7 @@ def main():
     torch.set_num_threads(2)
     data = torch.tensor(unit_rows(rng, 5_000, 384), dtype=torch.float32)
     sae_rows = []
+    lesson["train_sae"](data[:512], 64, 4, epochs=1)      # warm up torch's kernels before timing
     for n_latents, k in ((512, 16), (2_048, 16), (2_048, 32)):
         started = time.perf_counter()
         sae = lesson["train_sae"](data, n_latents, k, tied=False, epochs=3)
