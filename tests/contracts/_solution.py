@@ -19,3 +19,19 @@ def swap(assignment, grade_id, wrong_source):
     if replaced:
         raise KeyError(f"{grade_id} defines no function named {sorted(replaced)}")
     return {grade_id: "\n".join(lines)}
+
+
+def swap_tagged(assignment, grade_id, source, **edits):
+    """`source` with the lines tagged `# @name` replaced by edits[name] (same indentation), swapped
+    into grade_id: one wrong answer per clause from one tagged copy of the solution."""
+    lines = []
+    for line in source.strip("\n").splitlines():
+        code, _, tag = line.partition("# @")
+        tag = tag.strip()
+        if tag in edits:
+            indent = code[:len(code) - len(code.lstrip())]
+            lines += [indent + new for new in edits.pop(tag).splitlines()]
+        else:
+            lines.append(code.rstrip())
+    assert not edits, edits
+    return swap(assignment, grade_id, "\n".join(lines))

@@ -1,23 +1,13 @@
 """Lesson 11, inside embedding spaces: each clause of each graded docstring and a wrong answer that breaks only it."""
 from contracts import Contract
-from contracts._solution import swap
+from contracts._solution import swap_tagged
 
 ASSIGNMENT = "11_inside_embedding_spaces"
 
 
 def tagged(source, grade_id, **edits):
-    """`source` with the lines tagged `# @name` replaced by edits[name] (same indentation), swapped into grade_id."""
-    lines = []
-    for line in source.strip("\n").splitlines():
-        code, _, tag = line.partition("# @")
-        tag = tag.strip()
-        if tag in edits:
-            indent = code[:len(code) - len(code.lstrip())]
-            lines += [indent + new for new in edits.pop(tag).splitlines()]
-        else:
-            lines.append(code.rstrip())
-    assert not edits, edits
-    return swap(ASSIGNMENT, grade_id, "\n".join(lines))
+    """`source` with the lines tagged `# @name` replaced by edits[name], swapped into grade_id."""
+    return swap_tagged(ASSIGNMENT, grade_id, source, **edits)
 
 
 MEAN_PAIRWISE_COSINE = '''
