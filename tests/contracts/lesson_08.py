@@ -1,6 +1,6 @@
 """Lesson 08, vector search: each clause of each graded docstring and a wrong answer that breaks only it."""
 from contracts import Contract
-from contracts._solution import swap
+from contracts._solution import swap, swap_tagged
 
 ASSIGNMENT = "08_vector_search"
 
@@ -35,17 +35,7 @@ def exact_knn(base, queries, k, metric="ip", chunk_size=128, exclude=None, devic
 
 def exact_knn(**edits):
     """EXACT_KNN with the lines tagged `# @name` replaced by edits[name] (same indentation)."""
-    lines = []
-    for line in EXACT_KNN.strip("\n").splitlines():
-        code, _, tag = line.partition("# @")
-        tag = tag.strip()
-        if tag in edits:
-            indent = code[:len(code) - len(code.lstrip())]
-            lines += [indent + new for new in edits.pop(tag).splitlines()]
-        else:
-            lines.append(code.rstrip())
-    assert not edits, edits
-    return swap(ASSIGNMENT, "exact_knn", "\n".join(lines))
+    return swap_tagged(ASSIGNMENT, "exact_knn", EXACT_KNN, **edits)
 
 
 KMEANS_ASSIGN = '''
